@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+//
+// skytool: find what changed in the sky. See README.md and Docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "skytool",
+    products: [
+        .library(name: "SkyCore", targets: ["SkyCore"]),
+        .library(name: "SkyMatch", targets: ["SkyMatch"]),
+        .library(name: "SkyPhot", targets: ["SkyPhot"]),
+        .executable(name: "skytool", targets: ["skytool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // C libraries, reached only through SkyCore's wrapper files (`internal import`).
+        .systemLibrary(
+            name: "CSkyFITSIO",
+            pkgConfig: "cfitsio",
+            providers: [.apt(["libcfitsio-dev", "pkg-config"])]
+        ),
+        .systemLibrary(
+            name: "CSkyWCS",
+            pkgConfig: "wcslib",
+            providers: [.apt(["wcslib-dev", "pkg-config"])]
+        ),
+        .target(
+            name: "SkyCore",
+            dependencies: ["CSkyFITSIO", "CSkyWCS"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "SkyMatch",
+            dependencies: ["SkyCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "SkyPhot",
+            dependencies: ["SkyCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "skytool",
+            dependencies: [
+                "SkyCore", "SkyMatch", "SkyPhot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyCoreTests",
+            dependencies: ["SkyCore", .product(name: "Numerics", package: "swift-numerics")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyMatchTests",
+            dependencies: ["SkyMatch", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyPhotTests",
+            dependencies: ["SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "skytoolTests",
+            dependencies: ["skytool", "SkyCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

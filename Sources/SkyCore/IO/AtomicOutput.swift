@@ -1,0 +1,27 @@
+// Writes that leave either the complete new file or nothing.
+import Foundation
+
+/// Runs `body` with a temporary path in the same folder as `path` (same file-name suffix, so that
+/// writers choosing a format by extension, or cfitsio compressing `.gz`, behave the same), then renames
+/// the temporary file onto `path`. If `body` throws, the temporary file is removed and `path` is untouched.
+public func writeAtomically<R>(to path: String, _ body: (String) throws -> R) throws -> R {
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        throw CatalogueError(.invalidArgument, "cannot write '\(path)': folder '\(dir)' does not exist", source: path)
+    }
+    let tmp = dir + "/.skytool-tmp-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
+    do {
+        let r = try body(tmp)
+        if rename(tmp, path) != 0 {
+            let err = String(cString: strerror(errno))
+            unlink(tmp)
+            throw CatalogueError(.invalidArgument, "cannot write '\(path)': \(err)", source: path)
+        }
+        return r
+    } catch {
+        unlink(tmp)
+        throw error
+    }
+}

@@ -1,0 +1,83 @@
+// FITS header cards as values.
+
+/// The value of a header keyword.
+public enum FITSHeaderValue: Sendable, Equatable, CustomStringConvertible {
+    /// A keyword with no value (or a commentary card).
+    case none
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+
+    public var description: String {
+        switch self {
+        case .none: return ""
+        case .bool(let b): return b ? "T" : "F"
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return s
+        }
+    }
+    /// The numeric value, if the keyword holds a number.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d == d.rounded() && abs(d) < 9e18: return Int64(d)
+        default: return nil
+        }
+    }
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+}
+
+/// One header card: keyword, value and comment. COMMENT and HISTORY cards carry their text in `comment`.
+public struct FITSHeaderCard: Sendable, Equatable {
+    public var name: String
+    public var value: FITSHeaderValue
+    public var comment: String
+
+    public init(_ name: String, _ value: FITSHeaderValue, comment: String = "") {
+        self.name = name.uppercased(); self.value = value; self.comment = comment
+    }
+    /// A COMMENT card.
+    public static func commentCard(_ text: String) -> FITSHeaderCard { FITSHeaderCard("COMMENT", .none, comment: text) }
+    /// A HISTORY card.
+    public static func history(_ text: String) -> FITSHeaderCard { FITSHeaderCard("HISTORY", .none, comment: text) }
+}
+
+/// The cards of one HDU, in order.
+public struct FITSHeader: Sendable, Equatable {
+    public var cards: [FITSHeaderCard]
+    public init(_ cards: [FITSHeaderCard] = []) { self.cards = cards }
+
+    /// The value of the first card named `key` (case-insensitive).
+    public subscript(key: String) -> FITSHeaderValue? {
+        let k = key.uppercased()
+        return cards.first { $0.name == k }?.value
+    }
+    public func comment(of key: String) -> String? {
+        let k = key.uppercased()
+        return cards.first { $0.name == k }?.comment
+    }
+    public var history: [String] { cards.filter { $0.name == "HISTORY" }.map(\.comment) }
+    public var comments: [String] { cards.filter { $0.name == "COMMENT" }.map(\.comment) }
+
+    /// Keywords that describe the structure of an HDU (written by cfitsio itself, never copied).
+    public static func isStructural(_ name: String) -> Bool {
+        let fixed: Set<String> = ["SIMPLE", "XTENSION", "BITPIX", "NAXIS", "PCOUNT", "GCOUNT", "TFIELDS", "EXTEND", "END", "THEAP", "BSCALE", "BZERO", "BLANK", "ZIMAGE", "ZTABLE"]
+        if fixed.contains(name) { return true }
+        for p in ["NAXIS", "TTYPE", "TFORM", "TUNIT", "TNULL", "TSCAL", "TZERO", "TDIM", "TDISP", "TBCOL", "TCOMM"] {
+            if name.hasPrefix(p), name.dropFirst(p.count).allSatisfy(\.isNumber), name.count > p.count { return true }
+        }
+        return false
+    }
+}
