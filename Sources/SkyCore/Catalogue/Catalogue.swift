@@ -1,3 +1,4 @@
+import Foundation
 // The columnar catalogue: the table every part of skytool reads and writes.
 
 /// A columnar table of named, typed columns with a common row count.
@@ -53,8 +54,11 @@ public struct Catalogue: Sendable, Equatable {
     /// The named column as Doubles, missing values as NaN.
     public func doubles(_ name: String) throws(CatalogueError) -> [Double] {
         let c = try column(name)
-        guard c.type != .string else {
-            throw CatalogueError(.wrongType, "column '\(c.name)' holds strings, a number was needed", source: source, column: c.name)
+        if case .string(let a) = c.values {
+            // Name the first value that is not a number, so the user can fix the file.
+            for r in 0..<c.rowCount where !c.isMissing(r * c.width) && Double(a[r * c.width].trimmingCharacters(in: .whitespaces)) == nil {
+                throw CatalogueError(.wrongType, "column '\(c.name)' must be numeric but row \(r + 1) holds '\(a[r * c.width])'", source: source, column: c.name, row: r)
+            }
         }
         return c.doubles()
     }

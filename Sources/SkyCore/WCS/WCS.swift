@@ -186,8 +186,11 @@ public struct WCS: Sendable {
 
     // MARK: header helpers (card images only; values are parsed by wcslib)
 
+    /// NAXISn from the card images; where they are absent or zero, astrometry.net's IMAGEW/IMAGEH give
+    /// the first two axes (WCS-only files carry the image size there).
     static func axisLengths(_ cards: [CChar]) -> [Int] {
         var naxis: [Int: Int] = [:]
+        var imageW: Int? = nil, imageH: Int? = nil
         var i = 0
         while i + 80 <= cards.count {
             let card = String(decoding: cards[i..<(i + 80)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -197,10 +200,17 @@ public struct WCS: Sendable {
                 let v = card.dropFirst(10).split(separator: "/").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
                 if let len = Int(v) { naxis[n] = len }
             }
+            if (key == "IMAGEW" || key == "IMAGEH"), card.dropFirst(8).hasPrefix("=") {
+                let v = card.dropFirst(10).split(separator: "/").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                if let d = Double(v), d > 0 { if key == "IMAGEW" { imageW = Int(d) } else { imageH = Int(d) } }
+            }
             i += 80
         }
-        guard !naxis.isEmpty else { return [] }
-        return (1...(naxis.keys.max() ?? 0)).map { naxis[$0] ?? 0 }
+        if let w = imageW, let h = imageH, (naxis[1] ?? 0) == 0 || (naxis[2] ?? 0) == 0 {
+            naxis[1] = w; naxis[2] = h
+        }
+        guard !naxis.isEmpty, let top = naxis.keys.max(), top >= 1 else { return [] }
+        return (1...top).map { naxis[$0] ?? 0 }
     }
 
     static func removingPVCardsIfSIP(_ cards: [CChar]) -> ([CChar], Int) {
