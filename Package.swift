@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(
             name: "SkyCoreTests",
             dependencies: ["SkyCore", .product(name: "Numerics", package: "swift-numerics")],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -277,10 +277,11 @@ final class TableColumnReader {
 
     private func readInto<T>(_ arr: inout [T], _ h: FITSHandle, _ k: FITSReadKind, firstRow: Int, off: Int, ne: Int, nulls: inout [CChar]) throws(FITSError) -> Bool {
         let number = self.number, name = info.name
+        let integerSource = info.rawType != FITSTypeCode.float && info.rawType != FITSTypeCode.double
         return try arr.withUnsafeMutableBufferPointer { b throws(FITSError) -> Bool in
             try nulls.withUnsafeMutableBufferPointer { nb throws(FITSError) -> Bool in
                 guard let base = b.baseAddress, let nbase = nb.baseAddress else { return false }
-                return try h.readColumn(number, name: name, row: firstRow + 1, nelem: ne, kind: k, into: UnsafeMutableRawPointer(base + off), nulls: nbase)
+                return try h.readColumn(number, name: name, row: firstRow + 1, nelem: ne, kind: k, integerSource: integerSource, into: UnsafeMutableRawPointer(base + off), nulls: nbase)
             }
         }
     }

@@ -334,6 +334,8 @@ final class FITSHandle {
         var unit: String
         /// cfitsio equivalent datatype code (after TSCAL/TZERO).
         var equivType: Int32
+        /// The stored (unscaled) type code.
+        var rawType: Int32
         var repeatCount: Int
         var width: Int
         var tform: String
@@ -354,6 +356,8 @@ final class FITSHandle {
         var status: Int32 = 0
         var etype: Int32 = 0, rep: Int64 = 0, width: Int64 = 0
         ffeqtyll(f, Int32(col), &etype, &rep, &width, &status)
+        var rtype: Int32 = 0
+        ffgtclll(f, Int32(col), &rtype, &rep, &width, &status)
         try check(status, "reading the type of column \(col)")
         func key(_ k: String) -> String {
             var v = [CChar](repeating: 0, count: 80)
@@ -362,7 +366,7 @@ final class FITSHandle {
             if s != 0 { ffcmsg(); return "" }
             return FITSHandle.decode(v)
         }
-        return ColumnInfo(name: key("TTYPE\(col)"), unit: key("TUNIT\(col)"), equivType: etype,
+        return ColumnInfo(name: key("TTYPE\(col)"), unit: key("TUNIT\(col)"), equivType: etype, rawType: rtype,
                           repeatCount: Int(rep), width: Int(width), tform: key("TFORM\(col)"), comment: key("TCOMM\(col)"))
     }
 
@@ -374,7 +378,8 @@ final class FITSHandle {
     }
 
     /// Reads `nelem` elements starting at `row` (1-based) into `buf`, with null flags into `nulls`.
-    func readColumn(_ col: Int, name: String, row: Int, nelem: Int, kind: FITSReadKind,
+    /// `integerSource`: the stored type is an integer scaled to float (TNULL applies to the raw values).
+    func readColumn(_ col: Int, name: String, row: Int, nelem: Int, kind: FITSReadKind, integerSource: Bool = false,
                     into raw: UnsafeMutableRawPointer, nulls: UnsafeMutablePointer<CChar>) throws(FITSError) -> Bool {
         let f = try ptr()
         var anynul: Int32 = 0, status: Int32 = 0
@@ -386,10 +391,21 @@ final class FITSHandle {
             ffgcfjj(f, c, r, 1, n, raw.assumingMemoryBound(to: Int64.self), nulls, &anynul, &status)
         case .uint64:
             ffgcfujj(f, c, r, 1, n, raw.assumingMemoryBound(to: UInt64.self), nulls, &anynul, &status)
-        case .float:
+        case .float where integerSource:
             ffgcfe(f, c, r, 1, n, raw.assumingMemoryBound(to: Float.self), nulls, &anynul, &status)
-        case .double:
+        case .double where integerSource:
             ffgcfd(f, c, r, 1, n, raw.assumingMemoryBound(to: Double.self), nulls, &anynul, &status)
+        case .float:
+            // nulval 0 = no null substitution: cfitsio copies the bits unchanged (keeps -0.0); NaN marks missing.
+            let p = raw.assumingMemoryBound(to: Float.self)
+            ffgcve(f, c, r, 1, n, 0, p, &anynul, &status)
+            anynul = 0
+            for k in 0..<nelem { let isNaN: Bool = p[k].isNaN; nulls[k] = isNaN ? 1 : 0; if isNaN { anynul = 1 } }
+        case .double:
+            let p = raw.assumingMemoryBound(to: Double.self)
+            ffgcvd(f, c, r, 1, n, 0, p, &anynul, &status)
+            anynul = 0
+            for k in 0..<nelem { let isNaN: Bool = p[k].isNaN; nulls[k] = isNaN ? 1 : 0; if isNaN { anynul = 1 } }
         }
         try check(status, "reading column '\(name)' rows \(row)...\(row + nelem - 1)")
         return anynul != 0

@@ -1,0 +1,207 @@
+// FITS round trips through cfitsio: every column type and missing-value form, headers, images, sections,
+// gzip and extended filename syntax. Expected values are the values written (exact equality).
+import Foundation
+import Testing
+@testable import SkyCore
+
+/// A catalogue with one column per FITS type and a missing value in each.
+func allTypesCatalogue() throws -> Catalogue {
+    let n = 5
+    var cols: [Column] = []
+    let storages: [(IntegerStorage, [Int64])] = [
+        (.int8, [-128, -1, 0, 126, 127]), (.uint8, [0, 1, 128, 254, 255]), (.int16, [-32768, -1, 0, 1, 32767]),
+        (.uint16, [0, 1, 32768, 65534, 65535]), (.int32, [Int64(Int32.min), -1, 0, 1, Int64(Int32.max)]),
+        (.uint32, [0, 1, 2_147_483_648, 4_294_967_294, 4_294_967_295]), (.int64, [Int64.min + 1, -1, 0, 1, Int64.max]),
+    ]
+    for (st, v) in storages {
+        // The third row is missing; every other value (including the type's extremes but one) survives.
+        cols.append(Column(name: "i_\(st.rawValue)", values: .int64(v), missing: [false, false, true, false, false], unit: "count", description: "integer stored as \(st.rawValue)", storage: st))
+    }
+    cols.append(Column(name: "u64", values: .uint64([0, 1, 9_223_372_036_854_775_808, UInt64.max - 1, 42]), missing: [false, false, false, false, true]))
+    cols.append(Column(name: "d", values: .double([1.5, -0.0, .nan, 1e-300, .pi]), missing: [false, false, true, false, false], unit: "deg"))
+    cols.append(Column(name: "d_masked", values: .double([1, 2, 3, 4, 5]), missing: [true, false, false, false, false], unit: "mag"))
+    cols.append(Column(name: "f", values: .float([1.25, .nan, -3, 1e30, 0]), missing: [false, true, false, false, false], unit: "mag"))
+    cols.append(Column(name: "b", values: .bool([true, false, true, false, true]), missing: [false, false, false, true, false]))
+    cols.append(Column(name: "s", values: .string(["alpha", "", "with, comma", "ünïcode", "x"]), missing: [false, true, false, false, false]))
+    cols.append(Column(name: "vec", values: .double((0..<(n * 3)).map { Double($0) / 4 }), missing: nil, width: 3, unit: "px"))
+    return try Catalogue(columns: cols)
+}
+
+/// Value-by-value equality where missing elements must be missing on both sides.
+func expectSameValues(_ a: Catalogue, _ b: Catalogue, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(a.rowCount == b.rowCount, sourceLocation: sourceLocation)
+    #expect(a.columnNames == b.columnNames, sourceLocation: sourceLocation)
+    for c in a.columns {
+        guard let d = b[c.name] else { Issue.record("missing column \(c.name)", sourceLocation: sourceLocation); continue }
+        #expect(c.type == d.type, "\(c.name): \(c.type) vs \(d.type)", sourceLocation: sourceLocation)
+        #expect(c.width == d.width, "\(c.name) width", sourceLocation: sourceLocation)
+        for i in 0..<c.values.count {
+            #expect(c.isMissing(i) == d.isMissing(i), "\(c.name)[\(i)] missing \(c.isMissing(i)) vs \(d.isMissing(i))", sourceLocation: sourceLocation)
+            if c.isMissing(i) { continue }
+            switch (c.values, d.values) {
+            case (.int64(let x), .int64(let y)): #expect(x[i] == y[i], "\(c.name)[\(i)]", sourceLocation: sourceLocation)
+            case (.uint64(let x), .uint64(let y)): #expect(x[i] == y[i], "\(c.name)[\(i)]", sourceLocation: sourceLocation)
+            case (.double(let x), .double(let y)): #expect(x[i].bitPattern == y[i].bitPattern, "\(c.name)[\(i)] \(x[i]) vs \(y[i])", sourceLocation: sourceLocation)
+            case (.float(let x), .float(let y)): #expect(x[i].bitPattern == y[i].bitPattern, "\(c.name)[\(i)]", sourceLocation: sourceLocation)
+            case (.bool(let x), .bool(let y)): #expect(x[i] == y[i], "\(c.name)[\(i)]", sourceLocation: sourceLocation)
+            case (.string(let x), .string(let y)): #expect(x[i] == y[i], "\(c.name)[\(i)]", sourceLocation: sourceLocation)
+            default: Issue.record("\(c.name): types differ", sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
+
+@Suite("FITS I/O")
+struct FITSTests {
+    @Test func everyColumnTypeRoundTrips() throws {
+        let tmp = TempDir()
+        let cat = try allTypesCatalogue()
+        try cat.write(to: tmp.file("all.fits"))
+        let back = try Catalogue.read(tmp.file("all.fits"))
+        expectSameValues(cat, back)
+        for c in cat.columns {
+            let d = try back.column(c.name)
+            #expect(d.unit == c.unit, "\(c.name) unit")
+            #expect(d.description == c.description, "\(c.name) description")
+            if c.type == .int64 { #expect(d.storage == c.storage, "\(c.name) storage \(String(describing: d.storage))") }
+        }
+        // Only the finished file is left in the folder.
+        #expect(tmp.contents == ["all.fits"])
+    }
+
+    @Test func unsignedIntegersAreWrittenWithTheStandardOffsets() throws {
+        let tmp = TempDir()
+        try allTypesCatalogue().write(to: tmp.file("u.fits"))
+        let h = try FITSFile(path: tmp.file("u.fits")).header(hdu: 1)
+        // FITS standard offsets: TZERO = 32768 for 16-bit, 2^31 for 32-bit, 2^63 for 64-bit unsigned, -128 signed byte.
+        let tzeros = h.cards.filter { $0.name.hasPrefix("TZERO") }.compactMap { $0.value.doubleValue }
+        #expect(tzeros.contains(-128) && tzeros.contains(32768) && tzeros.contains(2_147_483_648) && tzeros.contains(9_223_372_036_854_775_808))
+    }
+
+    @Test func scaledColumnsComeBackPhysical() throws {
+        let tmp = TempDir()
+        let path = tmp.file("scaled.fits")
+        try Catalogue(columns: [Column(name: "raw", values: .int64([0, 1, 2, 100]), storage: .int16)]).write(to: path)
+        // Add TSCAL/TZERO after the fact, as archives do for compressed photometry.
+        let h = try FITSHandle.open(path, writable: true)
+        try h.moveTo(hdu: 1)
+        try h.writeCard(FITSHeaderCard("TSCAL1", .double(0.5)))
+        try h.writeCard(FITSHeaderCard("TZERO1", .double(10)))
+        try h.writeCard(FITSHeaderCard("TNULL1", .int(100)))   // TNULL applies to the raw (stored) value
+        try h.rescanHeader()
+        try h.close()
+        let c = try Catalogue.read(path).column("raw")
+        #expect(Array(c.doubles().prefix(3)) == [10, 10.5, 11])
+        #expect(c.isMissing(3) && !c.isMissing(0))
+        #expect(c.type == .float || c.type == .double)
+    }
+
+    @Test func tnullValuesAreMissing() throws {
+        let tmp = TempDir()
+        let path = tmp.file("tnull.fits")
+        try Catalogue(columns: [Column(name: "flag", values: .int64([5, -99, 7]), storage: .int32)]).write(to: path)
+        let h = try FITSHandle.open(path, writable: true)
+        try h.moveTo(hdu: 1)
+        try h.writeCard(FITSHeaderCard("TNULL1", .int(-99)))
+        try h.rescanHeader()
+        try h.close()
+        let c = try Catalogue.read(path).column("flag")
+        #expect((0..<3).map { c.isMissing($0) } == [false, true, false])
+    }
+
+    @Test func headerKeywordsOfEveryType() throws {
+        let tmp = TempDir()
+        let long = String(repeating: "a long string value that needs CONTINUE cards ", count: 3)
+        let cards: [FITSHeaderCard] = [
+            FITSHeaderCard("OBSERVER", .string("O'Brien"), comment: "who observed"),
+            FITSHeaderCard("EXPTIME", .double(1200.5), comment: "[s] exposure"),
+            FITSHeaderCard("NCOMBINE", .int(7), comment: "frames"),
+            FITSHeaderCard("FLIPPED", .bool(true), comment: "a flag"),
+            FITSHeaderCard("NOVALUE", .none, comment: "undefined value"),
+            FITSHeaderCard("LONGSTR", .string(long), comment: ""),
+            .commentCard("This is a comment card."),
+            .history("Reduced by skytool tests."),
+        ]
+        let img = FITSImage<Float>(shape: [3, 2], pixels: [1, 2, 3, 4, 5, 6], header: FITSHeader(cards))
+        try FITSWriter.write(img, to: tmp.file("h.fits"))
+        let h = try FITSFile(path: tmp.file("h.fits")).header(hdu: 0)
+        #expect(h["OBSERVER"] == .string("O'Brien"))
+        #expect(h.comment(of: "OBSERVER") == "who observed")
+        #expect(h["EXPTIME"] == .double(1200.5))
+        #expect(h["NCOMBINE"] == .int(7))
+        #expect(h["FLIPPED"] == .bool(true))
+        #expect(h["NOVALUE"] == FITSHeaderValue.none)
+        #expect(h["LONGSTR"]?.stringValue == long.trimmingCharacters(in: .whitespaces))
+        #expect(h.comments.contains("This is a comment card."))
+        #expect(h.history == ["Reduced by skytool tests."])
+    }
+
+    @Test("images of every BITPIX with BSCALE/BZERO", arguments: [8, 16, 32, 64, -32, -64])
+    func imageBitpix(_ bitpix: Int) throws {
+        let tmp = TempDir()
+        let path = tmp.file("img.fits")
+        let raw: [Double] = (0..<12).map { Double($0 * 3) }
+        try FITSWriter.write(FITSImage<Double>(shape: [4, 3], pixels: raw), to: path, bitpix: bitpix)
+        let h = try FITSHandle.open(path, writable: true)
+        try h.writeCard(FITSHeaderCard("BSCALE", .double(2)))
+        try h.writeCard(FITSHeaderCard("BZERO", .double(-5)))
+        try h.rescanHeader()
+        try h.close()
+        let f = try FITSFile(path: path)
+        let d = try f.readImage(as: Double.self)
+        #expect(d.shape == [4, 3])
+        #expect(d.pixels == raw.map { 2 * $0 - 5 })
+        let s = try f.readImage(as: Float.self)
+        #expect(s.pixels == raw.map { Float(2 * $0 - 5) })
+        #expect(try f.hdus()[0].bitpix == bitpix)
+    }
+
+    @Test func sectionReadsOnlyTheCutout() throws {
+        let tmp = TempDir()
+        let path = tmp.file("big.fits")
+        let w = 50, hgt = 40
+        let px = (0..<(w * hgt)).map { Float($0) }
+        try FITSWriter.write(FITSImage(shape: [w, hgt], pixels: px), to: path)
+        let cut = try FITSFile(path: path).readImageSection(first: [11, 21], last: [15, 23], as: Float.self)
+        #expect(cut.shape == [5, 3])
+        #expect(cut.origin == [11, 21])
+        for y in 0..<3 { for x in 0..<5 { #expect(cut[x, y] == px[(20 + y) * w + (10 + x)]) } }
+        #expect(throws: FITSError.self) { _ = try FITSFile(path: path).readImageSection(first: [0, 1], last: [5, 5]) }
+    }
+
+    @Test func gzipAndExtendedFilenames() throws {
+        let tmp = TempDir()
+        let cat = try allTypesCatalogue()
+        try FITSWriter.write(tables: [("FIRST", cat.rows([0, 1])), ("SECOND", cat)], to: tmp.file("multi.fits.gz"))
+        let gz = tmp.file("multi.fits.gz")
+        // gzip magic bytes: the file really is compressed.
+        let head = try Data(contentsOf: URL(fileURLWithPath: gz)).prefix(2)
+        #expect(Array(head) == [0x1f, 0x8b])
+        #expect(try Catalogue.read(gz).rowCount == 2)                 // first table by default
+        #expect(try Catalogue.read(gz + "[2]").rowCount == 5)          // by number
+        #expect(try Catalogue.read(gz + "[SECOND]").rowCount == 5)     // by EXTNAME
+        #expect(try Catalogue.read(gz, hdu: 2).rowCount == 5)
+        let hdus = try FITSFile(path: gz).hdus()
+        #expect(hdus.map(\.name) == [nil, "FIRST", "SECOND"])
+        #expect(hdus.map(\.kind) == [.image, .binaryTable, .binaryTable])
+    }
+
+    @Test func largeTableReadsInChunks() throws {
+        let tmp = TempDir()
+        let n = 200_003
+        let ids = (0..<n).map { Int64($0) * 7 }
+        let ra = (0..<n).map { Double($0) * 1e-3 }
+        try Catalogue(columns: [.int64("id", ids), .double("ra", ra, unit: "deg")]).write(to: tmp.file("big.fits"))
+        let back = try Catalogue.read(tmp.file("big.fits"))
+        #expect(try back.column("id").values == .int64(ids))
+        #expect(try back.column("ra").values == .double(ra))
+    }
+
+    @Test func selectedColumnsOnly() throws {
+        let tmp = TempDir()
+        try allTypesCatalogue().write(to: tmp.file("a.fits"))
+        let t = try FITSFile(path: tmp.file("a.fits")).readTable(columns: ["s", "d"])
+        #expect(t.catalogue.columnNames == ["s", "d"])
+        #expect(throws: CatalogueError.self) { _ = try FITSFile(path: tmp.file("a.fits")).readTable(columns: ["nope"]) }
+    }
+}
