@@ -82,6 +82,7 @@ extension Catalogue {
 
 enum ExprValue {
     case num([Double]), bool([Bool]), str([String?]), scalar(Double), scalarStr(String)
+    var isText: Bool { switch self { case .str, .scalarStr: return true; default: return false } }
 }
 
 indirect enum Node: Sendable {
@@ -117,7 +118,18 @@ indirect enum Node: Sendable {
             case .num(let d): return d
             case .scalar(let d): return Array(repeating: d, count: n)
             case .bool(let b): return b.map { $0 ? 1 : 0 }
-            case .str, .scalarStr: throw fail("text used where a number is needed", p)
+            case .str(let s):
+                // A text column used as a number: fine if every value is numeric, else name the first bad row.
+                var out = [Double](repeating: .nan, count: s.count)
+                for (r, v) in s.enumerated() {
+                    guard let v else { continue }
+                    guard let d = Double(v.trimmingCharacters(in: .whitespaces)) else {
+                        throw fail("row \(r + 1) holds '\(v)', which is not a number", p)
+                    }
+                    out[r] = d
+                }
+                return out
+            case .scalarStr: throw fail("text used where a number is needed", p)
             }
         }
         func bools(_ v: ExprValue, _ p: Int) throws(ExpressionError) -> [Bool] {
@@ -160,6 +172,8 @@ indirect enum Node: Sendable {
                 return .bool(op == "&&" ? zip(x, y).map { $0 && $1 } : zip(x, y).map { $0 || $1 })
             case "<", "<=", ">", ">=", "==", "!=":
                 if let r = try compareStrings(op, va, vb, p, fail) { return r }
+                if case .str = va, !vb.isText { let x = try nums(va, a.position), y = try nums(vb, b.position); return .bool(zip(x, y).map { cmp(op, $0, $1) }) }
+                if case .str = vb, !va.isText { let x = try nums(va, a.position), y = try nums(vb, b.position); return .bool(zip(x, y).map { cmp(op, $0, $1) }) }
                 if case .scalar(let x) = va, case .scalar(let y) = vb { return .bool(Array(repeating: cmp(op, x, y), count: n)) }
                 if case .scalar(let y) = vb { let x = try nums(va, a.position); return .bool(x.map { cmp(op, $0, y) }) }
                 if case .scalar(let x) = va { let y = try nums(vb, b.position); return .bool(y.map { cmp(op, x, $0) }) }
@@ -215,6 +229,8 @@ indirect enum Node: Sendable {
         let (sa, ca) = strs(a), (sb, cb) = strs(b)
         let aIsText = sa != nil || ca != nil, bIsText = sb != nil || cb != nil
         if !aIsText && !bIsText { return nil }
+        // A text column against a number is compared numerically by the caller.
+        if (sa != nil && !bIsText) || (sb != nil && !aIsText) { return nil }
         guard aIsText && bIsText else { throw fail("cannot compare text with a number", p) }
         func c(_ x: String?, _ y: String?) -> Bool {
             guard let x, let y else { return false }

@@ -9,7 +9,7 @@ public func writeAtomically<R>(to path: String, _ body: (String) throws -> R) th
     let dir = url.deletingLastPathComponent().path
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw CatalogueError(.invalidArgument, "cannot write '\(path)': folder '\(dir)' does not exist", source: path)
+        throw CatalogueError(.invalidArgument, "cannot write '\(path)': folder '\(dir)' does not exist")
     }
     let tmp = dir + "/.skytool-tmp-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
     do {
@@ -17,7 +17,7 @@ public func writeAtomically<R>(to path: String, _ body: (String) throws -> R) th
         if rename(tmp, path) != 0 {
             let err = String(cString: strerror(errno))
             unlink(tmp)
-            throw CatalogueError(.invalidArgument, "cannot write '\(path)': \(err)", source: path)
+            throw CatalogueError(.invalidArgument, "cannot write '\(path)': \(err)")
         }
         return r
     } catch {

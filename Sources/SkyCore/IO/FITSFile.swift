@@ -52,6 +52,18 @@ public final class FITSFile {
         self.initialHDU = handle.currentHDU
     }
 
+    /// Adds a hint to cfitsio errors on files whose size is not a whole number of 2880-byte FITS blocks.
+    func annotated(_ e: FITSError) -> FITSError {
+        var e = e
+        var plain = path
+        if plain.hasSuffix("]"), let i = plain.firstIndex(of: "[") { plain = String(plain[..<i]) }
+        guard !plain.hasSuffix(".gz"), !plain.hasSuffix(".fz"),
+              let attrs = try? FileManager.default.attributesOfItem(atPath: plain),
+              let size = attrs[.size] as? Int, size % 2880 != 0 else { return e }
+        e.stack.append("the file is \(size) bytes, not a multiple of 2880: it looks truncated")
+        return e
+    }
+
     /// Whether the path names an HDU explicitly (cfitsio extended syntax).
     private var pathNamesHDU: Bool { path.hasSuffix("]") }
 
@@ -113,6 +125,10 @@ public final class FITSFile {
 
     /// Reads a whole image, scaled by BSCALE/BZERO, blank pixels as NaN. BITPIX 8/16/32/64/-32/-64.
     public func readImage<T: FITSImageElement>(hdu: Int? = nil, as type: T.Type = Double.self) throws(FITSError) -> FITSImage<T> {
+        do { return try readImageUnannotated(hdu: hdu, as: type) } catch { throw annotated(error) }
+    }
+
+    private func readImageUnannotated<T: FITSImageElement>(hdu: Int?, as type: T.Type) throws(FITSError) -> FITSImage<T> {
         let h = try resolveImageHDU(hdu)
         let kind = try handle.moveTo(hdu: h)
         guard kind == .image else {
@@ -151,6 +167,10 @@ public final class FITSFile {
     /// Columns of other types (bit, complex, variable-length arrays) are skipped and listed in
     /// `skippedColumns` of the returned `FITSTableRead`.
     public func readTable(hdu: Int? = nil, columns wanted: [String]? = nil) throws -> FITSTableRead {
+        do { return try readTableUnannotated(hdu: hdu, columns: wanted) } catch let e as FITSError { throw annotated(e) }
+    }
+
+    private func readTableUnannotated(hdu: Int?, columns wanted: [String]?) throws -> FITSTableRead {
         let h = try resolveTableHDU(hdu)
         let kind = try handle.moveTo(hdu: h)
         guard kind != .image else {
