@@ -57,16 +57,6 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
-            name: "SkyMatchTests",
-            dependencies: ["SkyMatch", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
-        .testTarget(
-            name: "SkyPhotTests",
-            dependencies: ["SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
-        .testTarget(
             name: "skytoolTests",
             dependencies: ["skytool", "SkyCore"],
             swiftSettings: [.swiftLanguageMode(.v6)]
