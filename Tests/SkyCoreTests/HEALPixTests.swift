@@ -1,0 +1,187 @@
+// HEALPix against healpy 1.16.1 (Fixtures/reference/healpix.json, made by shared/reference/make_reference.py):
+// pixel numbers, centres, neighbours and disc queries must be identical (bit-exact), plus property tests.
+import Foundation
+import Numerics
+import Testing
+@testable import SkyCore
+
+struct HealpixReference: Decodable {
+    struct Points: Decodable { let ra: [Double]; let dec: [Double] }
+    struct Pix: Decodable { let nest: [Int64]; let ring: [Int64] }
+    struct Centres: Decodable { let pix: [Int64]; let ra: [Double]; let dec: [Double] }
+    struct Neigh: Decodable {
+        let pix: [Int64]; let neighbours: [[Int64]]
+        enum CodingKeys: String, CodingKey { case pix; case neighbours = "neighbours_SW_W_NW_N_NE_E_SE_S" }
+    }
+    struct Disc: Decodable { let order: Int; let ra: Double; let dec: Double; let radius_deg: Double; let exact: [Int64]; let inclusive: [Int64] }
+    let points: Points
+    let ang2pix: [String: Pix]
+    let pix2ang_nest: [String: Centres]
+    let neighbours_nest: [String: Neigh]
+    let query_disc_nest: [Disc]
+
+    static let shared: HealpixReference? = {
+        guard let d = FileManager.default.contents(atPath: Fixtures.path("reference/healpix.json")) else { return nil }
+        return try? JSONDecoder().decode(HealpixReference.self, from: d)
+    }()
+}
+
+@Suite("HEALPix against healpy")
+struct HEALPixReferenceTests {
+    static var orders: [Int] { (HealpixReference.shared?.ang2pix.keys.compactMap { Int($0) } ?? []).sorted() }
+
+    @Test func referenceIsComplete() throws {
+        let r = try #require(HealpixReference.shared)
+        #expect(r.points.ra.count == 414)
+        #expect(HEALPixReferenceTests.orders == [0, 1, 2, 5, 8, 10, 13, 16, 20, 24, 29])
+    }
+
+    @Test("ang2pix nested and ring, bit-exact", arguments: HEALPixReferenceTests.orders)
+    func ang2pix(order: Int) throws {
+        let r = try #require(HealpixReference.shared)
+        let ref = try #require(r.ang2pix[String(order)])
+        let layer = try HEALPixLayer(order: order)
+        let nest = try HEALPix.nestedPixels(order: order, ra: r.points.ra, dec: r.points.dec)
+        for i in 0..<nest.count {
+            #expect(nest[i] == ref.nest[i], "nest order \(order) point \(i) (\(r.points.ra[i]), \(r.points.dec[i]))")
+            #expect(layer.ringPixel(ra: r.points.ra[i], dec: r.points.dec[i]) == ref.ring[i], "ring order \(order) point \(i)")
+            #expect(layer.ring(fromNested: ref.nest[i]) == ref.ring[i], "nest2ring order \(order) point \(i)")
+            #expect(layer.nested(fromRing: ref.ring[i]) == ref.nest[i], "ring2nest order \(order) point \(i)")
+            #expect(layer.nestedPixel(UnitVector(ra: r.points.ra[i], dec: r.points.dec[i])) >= 0)
+        }
+    }
+
+    @Test("pix2ang centres, bit-exact", arguments: ["0", "1", "3", "8", "12", "20", "29"])
+    func centres(order: String) throws {
+        let r = try #require(HealpixReference.shared)
+        let ref = try #require(r.pix2ang_nest[order])
+        let layer = try HEALPixLayer(order: Int(order) ?? -1)
+        for (i, p) in ref.pix.enumerated() {
+            let c = layer.centre(nested: p)
+            #expect(c.ra == ref.ra[i] && c.dec == ref.dec[i], "order \(order) pixel \(p): \(c) vs (\(ref.ra[i]), \(ref.dec[i]))")
+        }
+    }
+
+    @Test("neighbours in healpy's order", arguments: ["0", "1", "2", "4", "10", "20"])
+    func neighbours(order: String) throws {
+        let r = try #require(HealpixReference.shared)
+        let ref = try #require(r.neighbours_nest[order])
+        let layer = try HEALPixLayer(order: Int(order) ?? -1)
+        for (i, p) in ref.pix.enumerated() {
+            #expect(layer.neighbours(nested: p) == ref.neighbours[i], "order \(order) pixel \(p)")
+        }
+    }
+
+    @Test func discQueries() throws {
+        let r = try #require(HealpixReference.shared)
+        #expect(r.query_disc_nest.count == 35)
+        for d in r.query_disc_nest {
+            let layer = try HEALPixLayer(order: d.order)
+            // Centres inside: identical to healpy inclusive=False.
+            #expect(layer.pixelsWithCentreInCone(ra: d.ra, dec: d.dec, radius: d.radius_deg) == d.exact, "exact \(d)")
+            // Overlapping: contains every exact pixel; where it differs from healpy's inclusive list it may only
+            // leave out pixels that do not touch the disc (the reference README's rule).
+            let mine = Set(layer.pixelsOverlappingCone(ra: d.ra, dec: d.dec, radius: d.radius_deg))
+            #expect(Set(d.exact).isSubset(of: mine), "overlap misses an exact pixel: \(d)")
+            for extra in mine.subtracting(d.inclusive) {
+                Issue.record("pixel \(extra) not in healpy's inclusive list for \(d)")
+            }
+            for left in Set(d.inclusive).subtracting(mine) {
+                // Verify that a pixel we leave out really does not touch the disc: dense boundary sampling.
+                let b = layer.boundary(nested: left, step: 200)
+                let c = UnitVector(ra: d.ra, dec: d.dec)
+                let minDist = b.map { c.angle(to: $0) }.min() ?? 0
+                #expect(minDist * radiansToDegrees > d.radius_deg, "left out pixel \(left) touches the disc \(d)")
+            }
+        }
+    }
+}
+
+@Suite("HEALPix properties")
+struct HEALPixPropertyTests {
+    /// Random points within r of a centre (uniform on the cap).
+    static func pointsInCap(_ c: (Double, Double), _ r: Double, _ n: Int, _ rng: inout SeededRNG) -> [(Double, Double)] {
+        let centre = UnitVector(ra: c.0, dec: c.1)
+        // An orthonormal frame around the centre.
+        let ref = abs(centre.z) < 0.9 ? UnitVector(x: 0, y: 0, z: 1) : UnitVector(x: 1, y: 0, z: 0)
+        let e1 = centre.cross(ref).normalized, e2 = centre.cross(e1)
+        let rr = r * degreesToRadians
+        var out: [(Double, Double)] = []
+        for _ in 0..<n {
+            let u = Double(rng.next() >> 11) / Double(1 << 53), w = Double(rng.next() >> 11) / Double(1 << 53)
+            let cosT = 1 - u * (1 - cos(rr))
+            let t = acos(cosT) * (1 - 1e-12)
+            let phi = 2 * Double.pi * w
+            let v = cos(t) * centre + (sin(t) * cos(phi)) * e1 + (sin(t) * sin(phi)) * e2
+            out.append(v.raDec)
+        }
+        return out
+    }
+
+    @Test("every point within r falls in an overlapping pixel", arguments: Array(0...29))
+    func overlapNeverMisses(order: Int) throws {
+        var rng = SeededRNG(seed: UInt64(1000 + order))
+        let layer = try HEALPixLayer(order: order)
+        let radii = [1.0 / 3_600_000, 1.0 / 3600, 1.0 / 60, 1.0, 10.0, 90.0]
+        // Centres near the poles, across the ra seam, on the z = 2/3 boundary, and random.
+        let centres: [(Double, Double)] = [(0, 90), (180, -90), (0.0001, 89.99), (359.9999, -89.95), (359.9999, 0), (0.00001, 41.8103148957786),
+                                           (45, -41.81031489577862), (Double(rng.next() % 360), 12.3)]
+        for r in radii {
+            // Keep the number of edge pixels bounded (r / pixel size), as any HEALPix library must.
+            if r / layer.resolution > 300 { continue }
+            for c in centres {
+                let ranges = layer.rangesOverlappingCone(ra: c.0, dec: c.1, radius: r)
+                for p in HEALPixPropertyTests.pointsInCap(c, r, 200, &rng) {
+                    let pix = layer.nestedPixel(ra: p.0, dec: p.1)
+                    let found = ranges.contains { $0.contains(pix) }
+                    #expect(found, "order \(order) r \(r) centre \(c): point \(p) in pixel \(pix) missed")
+                    if !found { return }
+                }
+            }
+        }
+    }
+
+    @Test("discs centred on pixel corners return every pixel sharing the corner (healpy #968, #229)", arguments: [1, 4, 8, 13, 20, 29])
+    func cornerDiscs(order: Int) throws {
+        var rng = SeededRNG(seed: UInt64(order))
+        let layer = try HEALPixLayer(order: order)
+        var pixels: [Int64] = [0, 3, 4, 7, 8, 11, layer.pixelCount - 1]    // polar and z = 2/3 corners included
+        for _ in 0..<40 { pixels.append(Int64(rng.next() % UInt64(layer.pixelCount))) }
+        for p in pixels {
+            for c in layer.corners(nested: p) {
+                for r in [1e-7, 1e-4] {
+                    let hits = layer.pixelsOverlappingCone(ra: c.ra, dec: c.dec, radius: r)
+                    #expect(hits.contains(p), "order \(order): disc of \(r) deg on a corner of pixel \(p) misses it")
+                }
+            }
+        }
+    }
+
+    @Test func nestRingRoundTripAndHierarchy() throws {
+        var rng = SeededRNG(seed: 7)
+        for order in [0, 3, 11, 20, 29] {
+            let layer = try HEALPixLayer(order: order)
+            for _ in 0..<2000 {
+                let p = Int64(rng.next() % UInt64(layer.pixelCount))
+                #expect(layer.nested(fromRing: layer.ring(fromNested: p)) == p)
+                // The centre of a pixel lies in that pixel, and in its parent at lower orders.
+                let c = layer.centre(nested: p)
+                #expect(layer.nestedPixel(ra: c.ra, dec: c.dec) == p)
+                if order > 0 { #expect(HEALPixLayer.layers[order - 1].nestedPixel(ra: c.ra, dec: c.dec) == layer.parent(of: p)) }
+                #expect(layer.children(of: p).contains(HEALPixLayer.layers[min(29, order + 1)].nestedPixel(ra: c.ra, dec: c.dec)) || order == 29)
+            }
+        }
+        #expect(throws: HEALPixError.self) { _ = try HEALPixLayer(order: 30) }
+        #expect(HEALPixLayer.layers[0].nestedPixel(ra: .nan, dec: 0) == -1)
+    }
+
+    @Test func areasAndScales() {
+        // Sum of pixel areas is the sphere: 4π sr = 41252.96 deg².
+        #expect((Double(HEALPixLayer.layers[5].pixelCount) * HEALPixLayer.layers[5].pixelAreaDeg2).isApproximatelyEqual(to: 41252.96124941928, relativeTolerance: 1e-12))
+        // healpy nside2resol(1024, arcmin=True) = 3.435486411346 arcmin.
+        #expect((HEALPixLayer.layers[10].resolution * 60).isApproximatelyEqual(to: 3.435486411346, relativeTolerance: 1e-9))
+        #expect(HEALPixLayer.order(forScale: 1.0 / 60) == 12)
+        let corners = HEALPixLayer.layers[0].corners(nested: 0)
+        #expect(corners.count == 4 && abs(corners[0].dec - 90) < 1e-9)
+    }
+}
