@@ -1,0 +1,158 @@
+// The spatial index (cone == brute force) and MOC coverage maps (round trips, set-algebra laws, areas).
+// Expected values: brute-force separations (SkyGeometry, itself checked against astropy) and the analytic
+// area of a spherical cap, 2π(1 − cos r).
+import Foundation
+import Numerics
+import Testing
+@testable import SkyCore
+
+func randomSky(_ n: Int, _ rng: inout SeededRNG, centre: (Double, Double)? = nil, spread: Double = 180) -> (ra: [Double], dec: [Double]) {
+    var ra: [Double] = [], dec: [Double] = []
+    for _ in 0..<n {
+        let u = Double(rng.next() >> 11) / Double(1 << 53), w = Double(rng.next() >> 11) / Double(1 << 53)
+        if let c = centre {
+            var r = c.0 + (u - 0.5) * 2 * spread
+            r = r.truncatingRemainder(dividingBy: 360); if r < 0 { r += 360 }
+            ra.append(r); dec.append(max(-90, min(90, c.1 + (w - 0.5) * 2 * spread)))
+        } else {
+            ra.append(360 * u); dec.append(asin(2 * w - 1) * radiansToDegrees)
+        }
+    }
+    return (ra, dec)
+}
+
+@Suite("Spatial index")
+struct SkyIndexTests {
+    @Test func radixSortSortsWithPermutation() {
+        var rng = SeededRNG(seed: 3)
+        var keys = (0..<50_000).map { _ in Int64(rng.next() % 5000) - 1 }   // includes -1 (invalid)
+        let orig = keys
+        let perm = RadixSort.sortWithPermutation(&keys, bits: 13)
+        #expect(keys == orig.sorted())
+        #expect((0..<keys.count).allSatisfy { orig[Int(perm[$0])] == keys[$0] })
+        // Stable: equal keys keep their original order.
+        #expect((1..<keys.count).allSatisfy { keys[$0 - 1] != keys[$0] || perm[$0 - 1] < perm[$0] })
+    }
+
+    @Test("cone equals brute force", arguments: [(0.0, 90.0), (180.0, -90.0), (0.0, 0.0), (359.999, 10.0), (123.0, 45.0), (0.0005, -89.9)])
+    func coneEqualsBruteForce(_ c: (Double, Double)) throws {
+        var rng = SeededRNG(seed: UInt64(c.0 * 1000 + c.1 + 500))
+        let (ra, dec) = randomSky(20_000, &rng, centre: c, spread: 2)
+        for order in [4, 9, 13] {
+            let idx = try SkyIndex(ra: ra, dec: dec, order: order)
+            for radius in [0.001, 0.05, 0.7, 3.0] {
+                let got = idx.cone(ra: c.0, dec: c.1, radius: radius)
+                var expected: [IndexHit] = []
+                for i in 0..<ra.count {
+                    let s = SkyGeometry.separation(c.0, c.1, ra[i], dec[i])
+                    if s <= radius { expected.append(IndexHit(row: i, separation: s)) }
+                }
+                #expect(Set(got.map(\.row)) == Set(expected.map(\.row)), "order \(order) radius \(radius) centre \(c)")
+                for h in got {
+                    let s = SkyGeometry.separation(c.0, c.1, ra[h.row], dec[h.row])
+                    #expect(abs(h.separation - s) < 1e-12)
+                }
+                #expect(zip(got, got.dropFirst()).allSatisfy { $0.separation <= $1.separation })
+            }
+        }
+    }
+
+    @Test func nearestAndInvalidRows() throws {
+        let ra = [10.0, 10.001, .nan, 10.002, 200]
+        let dec = [20.0, 20.0, 20.0, 20.0, 95]      // row 4 has |dec| > 90: invalid
+        let idx = try SkyIndex(ra: ra, dec: dec, order: 12)
+        #expect(idx.invalidCount == 2)
+        #expect(idx.nearest(ra: 10.0012, dec: 20, within: 1)?.row == 1)
+        #expect(idx.nearest(ra: 10.0012, dec: 20, k: 2, within: 1).map(\.row) == [1, 3])
+        #expect(idx.nearest(ra: 50, dec: 20, within: 0.1) == nil)
+        #expect(idx.cone(ra: 10, dec: 20, radius: 180).count == 3)
+    }
+
+    @Test func catalogueIndex() throws {
+        let cat = try Catalogue(columns: [.double("RAJ2000", [1, 2]), .double("DEJ2000", [3, 4])])
+        let idx = try SkyIndex(cat, order: 8)
+        #expect(idx.cone(ra: 2, dec: 4, radius: 1e-6).map(\.row) == [1])
+        #expect(SkyIndex.order(forRadius: 1.0 / 3600) >= 10)
+    }
+}
+
+@Suite("MOC")
+struct MOCTests {
+    func randomMOC(_ seed: UInt64) throws -> MOC {
+        var rng = SeededRNG(seed: seed)
+        let (ra, dec) = randomSky(30, &rng)
+        return try MOC.positions(ra: ra, dec: dec, radius: 3, order: 7)
+    }
+
+    @Test func setAlgebraLaws() throws {
+        let a = try randomMOC(1), b = try randomMOC(2), c = try randomMOC(3)
+        let full = MOC(ranges: [0..<12], order: 0)
+        #expect(a.union(b) == b.union(a))
+        #expect(a.intersection(b) == b.intersection(a))
+        #expect(a.union(b.union(c)) == a.union(b).union(c))
+        #expect(a.intersection(b.union(c)) == a.intersection(b).union(a.intersection(c)))
+        #expect(a.union(a.complement()).ranges == full.ranges)
+        #expect(a.intersection(a.complement()).isEmpty)
+        #expect(a.complement().complement() == a)
+        #expect(a.union(b).complement() == a.complement().intersection(b.complement()))    // De Morgan
+        #expect(a.subtracting(b).union(a.intersection(b)) == a)
+        #expect((a.union(b).area).isApproximatelyEqual(to: a.area + b.area - a.intersection(b).area, relativeTolerance: 1e-12))
+    }
+
+    @Test("a cone's area is the cap's area within the pixel tolerance", arguments: [0.1, 1.0, 10.0, 60.0])
+    func coneArea(radius: Double) throws {
+        let order = 12
+        let m = try MOC.cone(ra: 150, dec: -30, radius: radius, order: order)
+        let cap = 2 * Double.pi * (1 - cos(radius * degreesToRadians))
+        // The overlap map exceeds the cap by at most one ring of boundary cells: perimeter × 2 cell sizes.
+        let cell = HEALPixLayer.layers[order].resolution * degreesToRadians
+        let tolerance = 2 * Double.pi * sin(radius * degreesToRadians) * 2 * cell
+        #expect(m.area >= cap)
+        #expect(m.area - cap <= tolerance, "area \(m.area) cap \(cap) tol \(tolerance)")
+    }
+
+    @Test func asciiAndFITSRoundTrips() throws {
+        let tmp = TempDir()
+        let m = try randomMOC(9)
+        #expect(try MOC(ascii: m.ascii) == m)
+        let p = tmp.file("m.fits")
+        try m.writeFITS(to: p)
+        #expect(try MOC(fitsPath: p) == m)
+        let h = try FITSFile(path: p).header(hdu: 1)
+        #expect(h["ORDERING"] == .string("NUNIQ") && h["MOCORDER"] == .int(7) && h["MOCTOOL"] == .string("skytool"))
+        // The IVOA example string.
+        let e = try MOC(ascii: "3/1-3 4/20 5/")
+        #expect(e.ascii == "3/1-3 4/20 5/" && e.maxOrder == 5)
+        #expect(e.cells.map(\.order) == [3, 3, 3, 4])
+        #expect(try MOC(ascii: "1/0,2-3 2/8") == MOC(ascii: "1/0 2-3 2/8"))
+        #expect(throws: HEALPixError.self) { _ = try MOC(ascii: "1/48") }
+        #expect(throws: HEALPixError.self) { _ = try MOC(ascii: "12") }
+    }
+
+    @Test func containsAndPolygons() throws {
+        // A square about 2° on a side centred near (ra 10, dec 0) and a concave "L" shape.
+        let square = [(9.0, -1.0), (11.0, -1.0), (11.0, 1.0), (9.0, 1.0)]
+        let m = try MOC.polygon(square.map { (ra: $0.0, dec: $0.1) }, order: 10)
+        #expect(m.contains(ra: 10, dec: 0) && !m.contains(ra: 12, dec: 0) && !m.contains(ra: 10, dec: 1.5))
+        // Area: the polygon's (≈ 4 deg²) plus at most the cells along the edges: perimeter × one cell size.
+        let cell = HEALPixLayer.layers[10].resolution
+        #expect(m.areaDeg2 > 4.0 && m.areaDeg2 < 4.0 + 8 * cell, "\(m.areaDeg2)")
+        let l = [(0.0, 0.0), (2.0, 0.0), (2.0, 1.0), (1.0, 1.0), (1.0, 2.0), (0.0, 2.0)]
+        let lm = try MOC.polygon(l.map { (ra: $0.0, dec: $0.1) }, order: 10)
+        #expect(lm.contains(ra: 0.5, dec: 1.5) && lm.contains(ra: 1.5, dec: 0.5) && !lm.contains(ra: 1.5, dec: 1.5))
+        #expect(lm.areaDeg2 > 3.0 && lm.areaDeg2 < 3.0 + 8 * cell, "\(lm.areaDeg2)")
+        #expect(m.contains(ra: [10, 50, .nan], dec: [0, 0, 0]) == [true, false, false])
+        // Across the ra seam.
+        let seam = try MOC.polygon([(359.0, -1.0), (1.0, -1.0), (1.0, 1.0), (359.0, 1.0)].map { (ra: $0.0, dec: $0.1) }, order: 9)
+        #expect(seam.contains(ra: 0, dec: 0) && seam.contains(ra: 359.5, dec: 0.5) && !seam.contains(ra: 180, dec: 0))
+    }
+
+    @Test func footprintOfAnImage() throws {
+        let h = try WCSReference.header("calabretta_1904-66_TAN")
+        let w = try WCS(headerText: h)
+        let m = try MOC.footprint(of: w, order: 10)
+        let s = try w.pixelToWorld(x: [96.5, 10, 180], y: [96.5, 20, 150])
+        #expect(m.contains(ra: s.lon, dec: s.lat) == [true, true, true])
+        #expect(!m.contains(ra: 0, dec: 0))
+    }
+}
