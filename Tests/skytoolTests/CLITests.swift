@@ -120,3 +120,51 @@ struct CLITests {
         #expect(s.contents == ["adir.csv", "adir.fits", "in.csv"])
     }
 }
+
+@Suite("skytool healpix, cone, coverage", .serialized)
+struct SkyCLITests {
+    @Test func healpixColumnAndSinglePosition() throws {
+        let s = Scratch()
+        let input = try writeSample(s)
+        #expect(SkyTool.run(["healpix", input, "--order", "29", "--out", s.file("hp.fits")]) == 0)
+        let c = try Catalogue.read(s.file("hp.fits"))
+        // The library's pixel (checked bit-exact against healpy in SkyCoreTests) must reach the file unchanged.
+        let expected = HEALPixLayer.layers[29].nestedPixel(ra: 10.0, dec: 20.0)
+        #expect(try c.column("_healpix_29").values == .int64([expected, HEALPixLayer.layers[29].nestedPixel(ra: 10.1, dec: 20.1), HEALPixLayer.layers[29].nestedPixel(ra: 10.2, dec: -20.2)]))
+        #expect(SkyTool.run(["healpix", "--order", "10", "--ra", "00:40:00", "--dec", "+20:00:00"]) == 0)
+        #expect(SkyTool.run(["healpix", "--order", "30", "--ra", "1", "--dec", "2"]) == 1)
+        #expect(SkyTool.run(["healpix", input, "--order", "5"]) == 1)     // no --out
+    }
+
+    @Test func coneWithUnits() throws {
+        let s = Scratch()
+        let input = try writeSample(s)
+        #expect(SkyTool.run(["cone", input, "--ra", "10.0", "--dec", "20.0", "--radius", "0.2deg", "--out", s.file("c.csv")]) == 0)
+        let c = try Catalogue.read(s.file("c.csv"))
+        #expect(try c.column("id").values == .int64([1, 2]))
+        let sep = try c.column("sep_arcsec").doubles()
+        #expect(sep[0] == 0 && abs(sep[1] - SkyGeometry.separation(10, 20, 10.1, 20.1) * 3600) < 1e-9)
+        #expect(SkyTool.run(["cone", input, "--ra", "10", "--dec", "20", "--radius", "5'", "--out", s.file("d.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("d.csv")).rowCount == 1)
+        #expect(SkyTool.run(["cone", input, "--ra", "10", "--dec", "20", "--radius", "abc"]) == 1)
+        #expect(AngleText.degrees("2\"", defaultUnit: .deg) == 2.0 / 3600)
+        #expect(AngleText.degrees("1.5'", defaultUnit: .deg) == 0.025)
+        #expect(AngleText.degrees("200mas", defaultUnit: .deg) == 200 / 3_600_000)
+        #expect(AngleText.degrees("3", defaultUnit: .arcsec) == 3.0 / 3600)
+        #expect(AngleText.rightAscension("05:34:31.94").map { abs($0 - 83.633083333) < 1e-8 } == true)
+        #expect(AngleText.declination("-22:00:52.2").map { abs($0 + 22.0145) < 1e-9 } == true)
+    }
+
+    @Test func coverageMakeAndFlag() throws {
+        let s = Scratch()
+        let input = try writeSample(s)
+        #expect(SkyTool.run(["coverage", input, "--radius", "1deg", "--order", "8", "--out", s.file("m.fits")]) == 0)
+        #expect(SkyTool.run(["coverage", input, "--radius", "1deg", "--order", "8", "--out", s.file("m.txt"), "--ascii"]) == 0)
+        let m = try MOC(fitsPath: s.file("m.fits"))
+        #expect(try MOC(ascii: String(contentsOfFile: s.file("m.txt"), encoding: .utf8)) == m)
+        try "name,ra,dec\nin,10.05,20.05\nout,100,0\n".write(toFile: s.file("q.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["coverage", "--contains", s.file("m.fits"), s.file("q.csv"), "--out", s.file("flag.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("flag.csv")).column("in_coverage").values == .bool([true, false]))
+        #expect(SkyTool.run(["coverage", "--contains", s.file("q.csv"), input, "--out", s.file("x.csv")]) == 2)
+    }
+}

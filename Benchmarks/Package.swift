@@ -1,0 +1,15 @@
+// swift-tools-version: 6.1
+// Release-build benchmarks of skytool, run by `make bench` (Benchmarks/run.sh) next to the peers.
+import PackageDescription
+
+let package = Package(
+    name: "skytool-benchmarks",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "skybench",
+            dependencies: [.product(name: "SkyCore", package: "main")],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-Ounchecked"])]
+        ),
+    ]
+)

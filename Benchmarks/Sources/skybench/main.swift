@@ -1,0 +1,61 @@
+// skybench: times skytool operations in a release build and prints medians over repeated runs.
+// Usage: skybench [N]   (default N = 10_000_000 positions)
+import Foundation
+import SkyCore
+
+struct SplitMix: RandomNumberGenerator {
+    var s: UInt64
+    mutating func next() -> UInt64 {
+        s &+= 0x9E37_79B9_7F4A_7C15
+        var z = s
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+
+func time(_ label: String, repeats: Int = 7, perItem n: Int, _ body: () throws -> Void) rethrows {
+    var t: [Double] = []
+    for _ in 0..<repeats {
+        let c = ContinuousClock()
+        let d = try c.measure(body)
+        t.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+    }
+    let m = median(t)
+    print(String(format: "%-44@ median %8.4f s  (min %.4f, max %.4f)  %.3g items/s", label as NSString, m, t.min() ?? 0, t.max() ?? 0, Double(n) / m))
+}
+
+let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000_000 : 10_000_000
+var rng = SplitMix(s: 42)
+var ra = [Double](repeating: 0, count: n), dec = [Double](repeating: 0, count: n)
+for i in 0..<n {
+    ra[i] = Double(rng.next() >> 11) / Double(1 << 53) * 360
+    dec[i] = asin(Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) * 180 / Double.pi
+}
+print("skybench: \(n) random positions, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+var sink: Int64 = 0
+try time("ang2pix nested, order 29, all cores", perItem: n) {
+    let p = try HEALPix.nestedPixels(order: 29, ra: ra, dec: dec); sink &+= p[n / 2]
+}
+try time("ang2pix nested, order 10, all cores", perItem: n) {
+    let p = try HEALPix.nestedPixels(order: 10, ra: ra, dec: dec); sink &+= p[n / 3]
+}
+let layer = try HEALPixLayer(order: 29)
+time("ang2pix nested, order 29, one core", repeats: 3, perItem: n) {
+    var s: Int64 = 0
+    for i in 0..<n { s &+= layer.nestedPixel(ra: ra[i], dec: dec[i]) }
+    sink &+= s
+}
+try time("SkyIndex build, order 10", repeats: 5, perItem: n) {
+    let idx = try SkyIndex(ra: ra, dec: dec, order: 10); sink &+= Int64(idx.count)
+}
+let idx = try SkyIndex(ra: ra, dec: dec, order: 10)
+let q = 100_000
+time("cone 2 arcsec x \(q) (index order 10)", repeats: 5, perItem: q) {
+    var s = 0
+    for i in 0..<q { s += idx.cone(ra: ra[i], dec: dec[i], radius: 2.0 / 3600).count }
+    sink &+= Int64(s)
+}
+print("checksum \(sink)")

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SkyCore
+
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a coverage map (IVOA MOC) of a catalogue or an image, or flag rows inside one.",
+        discussion: """
+        A catalogue's coverage is the union of discs of --radius around its positions; an image's is its
+        WCS footprint. The MOC is written as IVOA MOC 2.0 FITS (NUNIQ), or as ASCII text with --ascii.
+
+        Examples:
+          skytool coverage sources.fits --radius 30arcsec --order 12 --out sources_moc.fits
+          skytool coverage plate.fits --order 10 --out plate_moc.fits          (an image: its footprint)
+          skytool coverage --contains plate_moc.fits other.csv --out flagged.fits
+        """
+    )
+
+    @Argument(help: "A catalogue (with --radius) or an image with a WCS.") var input: String
+    @Option(help: "Radius around each catalogue position (bare number: arcsec).") var radius: RadiusArgument?
+    @Option(help: "MOC order (resolution) 0...29.") var order: Int = 10
+    @Option(help: "Output file: a MOC (.fits or, with --ascii, text) or the flagged catalogue.") var out: String
+    @Flag(help: "Write the MOC in the IVOA ASCII form instead of FITS.") var ascii = false
+    @Option(help: "Flag the rows of INPUT that lie inside this MOC (FITS or ASCII file).") var contains: String?
+    @Option(help: "Name of the flag column.") var column: String = "in_coverage"
+    @OptionGroup var positions: PositionOptions
+
+    func validate() throws {
+        guard (0...29).contains(order) else { throw ValidationError("--order must be 0...29") }
+    }
+
+    func run() throws {
+        if let mocPath = contains {
+            let moc = try readMOC(mocPath)
+            var cat = try Catalogue.read(input)
+            try positions.apply(&cat)
+            let flagged = try cat.flaggingCoverage(moc, column: column)
+            try flagged.write(to: out)
+            let n = (flagged[column]?.values).map { v -> Int in if case .bool(let b) = v { return b.filter { $0 }.count }; return 0 } ?? 0
+            print("\(n) of \(flagged.rowCount) rows inside \(mocPath); wrote \(out)")
+            return
+        }
+        let moc: MOC
+        if let radius {
+            var cat = try Catalogue.read(input)
+            try positions.apply(&cat)
+            moc = try MOC.positions(of: cat, radius: radius.degrees, order: order)
+        } else {
+            let file = try FITSFile(path: input)
+            moc = try MOC.footprint(of: WCS(file: file), order: order)
+        }
+        if ascii {
+            try writeAtomically(to: out) { tmp in try (moc.ascii + "\n").write(toFile: tmp, atomically: false, encoding: .utf8) }
+        } else {
+            try moc.writeFITS(to: out)
+        }
+        print("coverage \(String(format: "%.6g", moc.areaDeg2)) deg² at order \(moc.maxOrder) (\(moc.cells.count) cells) written to \(out)")
+    }
+
+    func readMOC(_ path: String) throws -> MOC {
+        if CatalogueFormat.infer(path: path) == .fits { return try MOC(fitsPath: path) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DataError("cannot read the MOC '\(path)'") }
+        do { return try MOC(ascii: text) } catch { throw DataError("'\(path)' is not a MOC: \(error)") }
+    }
+}
