@@ -149,7 +149,7 @@ struct SkyCLITests {
         #expect(SkyTool.run(["cone", input, "--ra", "10", "--dec", "20", "--radius", "abc"]) == 1)
         #expect(AngleText.degrees("2\"", defaultUnit: .deg) == 2.0 / 3600)
         #expect(AngleText.degrees("1.5'", defaultUnit: .deg) == 0.025)
-        #expect(AngleText.degrees("200mas", defaultUnit: .deg) == 200 / 3_600_000)
+        #expect(AngleText.degrees("200mas", defaultUnit: .deg) == 200.0 / 3_600_000)
         #expect(AngleText.degrees("3", defaultUnit: .arcsec) == 3.0 / 3600)
         #expect(AngleText.rightAscension("05:34:31.94").map { abs($0 - 83.633083333) < 1e-8 } == true)
         #expect(AngleText.declination("-22:00:52.2").map { abs($0 + 22.0145) < 1e-9 } == true)
