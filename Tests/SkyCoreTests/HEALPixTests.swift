@@ -157,6 +157,32 @@ struct HEALPixPropertyTests {
         }
     }
 
+    @Test("the fast ang2pix equals healpy's exact arithmetic, also on pixel boundaries", arguments: [0, 1, 6, 12, 18, 24, 29])
+    func fastEqualsExact(order: Int) throws {
+        var rng = SeededRNG(seed: UInt64(77 + order))
+        let layer = try HEALPixLayer(order: order)
+        var pts: [(Double, Double)] = []
+        for _ in 0..<100_000 {
+            let u = Double(rng.next() >> 11) / Double(1 << 53), w = Double(rng.next() >> 11) / Double(1 << 53)
+            pts.append((360 * u, asin(2 * w - 1) * radiansToDegrees))
+        }
+        // Points on pixel corners and edges (where floor() sits on an integer), and their 1-ulp neighbours.
+        for _ in 0..<3000 {
+            let p = Int64(rng.next() % UInt64(layer.pixelCount))
+            for v in layer.boundary(nested: p, step: 3) {
+                let (ra, dec) = v.raDec
+                pts.append((ra, dec)); pts.append((ra.nextUp, dec.nextDown)); pts.append((ra.nextDown, dec.nextUp))
+            }
+        }
+        pts += [(0, 41.8103148957786), (0, -41.81031489577862), (45, 89.4), (45, 89.40000000000001), (10, -89.39999999999999)]
+        var mismatches = 0
+        for (ra, dec) in pts where layer.nestedPixel(ra: ra, dec: dec) != layer.nestedPixelExact(ra: ra, dec: dec) {
+            mismatches += 1
+            if mismatches < 5 { Issue.record("order \(order): (\(ra), \(dec)) fast \(layer.nestedPixel(ra: ra, dec: dec)) exact \(layer.nestedPixelExact(ra: ra, dec: dec))") }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func nestRingRoundTripAndHierarchy() throws {
         var rng = SeededRNG(seed: 7)
         for order in [0, 3, 11, 20, 29] {

@@ -84,6 +84,41 @@ extension HEALPixLayer {
         return out
     }
 
+    /// Sorted ranges of nested pixels that include every pixel overlapping the disc (a superset, for index
+    /// lookups that check exact distances afterwards). For discs smaller than a tenth of a pixel it is the
+    /// pixel holding the centre and those of its neighbours that can reach the disc; otherwise a
+    /// conservative descent from the base pixels.
+    public func candidateRanges(ra: Double, dec: Double, radius: Double) -> [Range<Int64>] {
+        guard ra.isFinite, dec.isFinite, radius >= 0 else { return [] }
+        let r = radius * degreesToRadians
+        if r >= Double.pi { return [0..<pixelCount] }
+        let R = HEALPixLayer.safeRadius[order]
+        if radius <= 0.1 * resolution {
+            let home = nestedPixel(ra: ra, dec: dec)
+            guard home >= 0 else { return [] }
+            let c = UnitVector(ra: ra, dec: dec)
+            var pix: [Int64] = [home]
+            for nb in neighbours(nested: home) where nb >= 0 && c.angle(to: centreVector(nested: nb)) <= r + R { pix.append(nb) }
+            pix.sort()
+            var out: [Range<Int64>] = []
+            for p in pix { HEALPixLayer.appendRange(&out, p..<(p + 1)) }
+            return out
+        }
+        let c = UnitVector(ra: ra, dec: dec)
+        var out: [Range<Int64>] = []
+        var stack: [(Int64, Int)] = (0..<12).reversed().map { (Int64($0), 0) }
+        while let (pix, o) = stack.popLast() {
+            let d = c.angle(to: HEALPixLayer.layers[o].centreVector(nested: pix))
+            let Ro = HEALPixLayer.safeRadius[o]
+            if d > r + Ro { continue }
+            if o == order || d + Ro <= r {
+                HEALPixLayer.appendRange(&out, children(of: pix, levels: order - o)); continue
+            }
+            for k in (0..<4).reversed() { stack.append((4 * pix + Int64(k), o + 1)) }
+        }
+        return out
+    }
+
     /// Appends a range to a sorted list, merging with the last range when adjacent.
     static func appendRange(_ list: inout [Range<Int64>], _ r: Range<Int64>) {
         if let last = list.last, last.upperBound == r.lowerBound {

@@ -101,7 +101,7 @@ public struct HEALPixLayer: Sendable, Equatable, Hashable {
     static let jpll: [Int64] = [1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7]
 
     @inline(__always) func xyf2nest(_ ix: Int64, _ iy: Int64, _ face: Int64) -> Int64 {
-        (face << (2 * order)) + HEALPixLayer.spread(ix) + (HEALPixLayer.spread(iy) << 1)
+        (face &<< Int64(2 &* order)) &+ HEALPixLayer.spread(ix) &+ (HEALPixLayer.spread(iy) &<< 1)
     }
     @inline(__always) func nest2xyf(_ pix: Int64) -> (ix: Int64, iy: Int64, face: Int64) {
         let face = pix >> (2 * order)
@@ -184,12 +184,18 @@ public struct HEALPixLayer: Sendable, Equatable, Hashable {
         return (cos(theta), phi, 0, false)
     }
 
-    /// The nested pixel containing (ra, dec) in **degrees**. NaN input gives -1.
+    /// The nested pixel containing (ra, dec) in **degrees** — identical to healpy's
+    /// `ang2pix(nside, radians(90 - dec), radians(ra), nest=True)`. NaN input or |dec| > 90 gives -1.
     @inline(__always)
     public func nestedPixel(ra: Double, dec: Double) -> Int64 {
         guard ra.isFinite, dec.isFinite, dec >= -90, dec <= 90 else { return -1 }
-        let (z, phi, sth, have) = HEALPixLayer.zphi(ra: ra, dec: dec)
-        return nest(z: z, phi: phi, sth: sth, haveSth: have)
+        return nestFast(ra: ra, dec: dec)
+    }
+
+    /// `nestedPixel` computed by healpy's exact sequence of operations only (slower; for checking).
+    public func nestedPixelExact(ra: Double, dec: Double) -> Int64 {
+        guard ra.isFinite, dec.isFinite, dec >= -90, dec <= 90 else { return -1 }
+        return nestExact(ra: ra, dec: dec)
     }
 
     /// The ring-scheme pixel containing (ra, dec) in **degrees**. NaN input gives -1.
@@ -446,20 +452,21 @@ public enum HEALPix {
     public static func nestedPixels(order: Int, ra: [Double], dec: [Double]) throws(HEALPixError) -> [Int64] {
         let layer = try HEALPixLayer(order: order)
         let n = min(ra.count, dec.count)
-        var out = [Int64](repeating: -1, count: n)
-        ra.withUnsafeBufferPointer { r in
+        // Uninitialised output written by the workers themselves (no serial memset, page faults in parallel).
+        return ra.withUnsafeBufferPointer { r in
             dec.withUnsafeBufferPointer { d in
-                out.withUnsafeMutableBufferPointer { o in
-                    guard let rb = r.baseAddress, let db = d.baseAddress, let ob = o.baseAddress else { return }
-                    let optr = UnsafeMutableSendablePointer(ob)
-                    let rp = UnsafeSendablePointer(rb), dp = UnsafeSendablePointer(db)
-                    Parallel.forEachChunk(count: n, minChunk: 1 << 16) { lo, hi in
-                        for i in lo..<hi { optr.p[i] = layer.nestedPixel(ra: rp.p[i], dec: dp.p[i]) }
+                [Int64](unsafeUninitializedCapacity: n) { o, count in
+                    if let rb = r.baseAddress, let db = d.baseAddress, let ob = o.baseAddress {
+                        let optr = UnsafeMutableSendablePointer(ob)
+                        let rp = UnsafeSendablePointer(rb), dp = UnsafeSendablePointer(db)
+                        Parallel.forEachChunk(count: n, minChunk: 1 << 16) { lo, hi in
+                            for i in lo..<hi { (optr.p + i).initialize(to: layer.nestedPixel(ra: rp.p[i], dec: dp.p[i])) }
+                        }
                     }
+                    count = n
                 }
             }
         }
-        return out
     }
 
     /// Ring-scheme pixels of many positions (degrees) at `order`.

@@ -32,10 +32,10 @@ public struct SkyIndex: Sendable {
     public var count: Int { keys.count }
 
     /// A good index order for queries of `radius` **degrees**: the deepest order whose pixels are still
-    /// larger than the radius (so a cone touches a handful of pixels), capped at 16.
+    /// ten times larger than the radius (so a cone needs only a pixel and its neighbours), capped at 16.
     public static func order(forRadius radius: Double) -> Int {
         var o = 0
-        while o < 16 && HEALPixLayer.layers[o + 1].resolution > 2 * radius { o += 1 }
+        while o < 16 && HEALPixLayer.layers[o + 1].resolution > 10 * radius { o += 1 }
         return o
     }
 
@@ -47,11 +47,23 @@ public struct SkyIndex: Sendable {
         var keys = try HEALPix.nestedPixels(order: order, ra: Array(ra.prefix(n)), dec: Array(dec.prefix(n)))
         let perm = RadixSort.sortWithPermutation(&keys, bits: 2 * order + 4)
         var xyz = [Double](repeating: .nan, count: 3 * n)
-        var invalid = 0
-        for k in 0..<n {
-            if keys[k] < 0 { invalid += 1; continue }
-            let v = UnitVector(ra: ra[Int(perm[k])], dec: dec[Int(perm[k])])
-            xyz[3 * k] = v.x; xyz[3 * k + 1] = v.y; xyz[3 * k + 2] = v.z
+        let invalid = keys.prefix { $0 < 0 }.count
+        xyz.withUnsafeMutableBufferPointer { xb in
+            ra.withUnsafeBufferPointer { rb in
+                dec.withUnsafeBufferPointer { db in
+                    perm.withUnsafeBufferPointer { pb in
+                        guard let x = xb.baseAddress, let r = rb.baseAddress, let d = db.baseAddress, let p = pb.baseAddress else { return }
+                        let xp = UnsafeMutableSendablePointer(x), rp = UnsafeSendablePointer(r), dp = UnsafeSendablePointer(d), pp = UnsafeSendablePointer(p)
+                        Parallel.forEachChunk(count: n - invalid, minChunk: 1 << 15) { lo, hi in
+                            for k in (lo + invalid)..<(hi + invalid) {
+                                let row = Int(pp.p[k])
+                                let v = UnitVector(ra: rp.p[row], dec: dp.p[row])
+                                xp.p[3 * k] = v.x; xp.p[3 * k + 1] = v.y; xp.p[3 * k + 2] = v.z
+                            }
+                        }
+                    }
+                }
+            }
         }
         self.layer = layer; self.keys = keys; self.permutation = perm; self.xyz = xyz; self.invalidCount = invalid
     }
@@ -89,7 +101,7 @@ public struct SkyIndex: Sendable {
         // Chord prefilter with a small margin; exact angle decides.
         let chord2 = pow(SkyGeometry.chord(forAngle: min(180, radius)) * (1 + 1e-12) + 1e-15, 2)
         var hits: [IndexHit] = []
-        for pr in layer.rangesOverlappingCone(ra: ra, dec: dec, radius: radius) {
+        for pr in layer.candidateRanges(ra: ra, dec: dec, radius: radius) {
             let er = entries(ofPixels: pr)
             for k in er {
                 let dx = xyz[3 * k] - c.x, dy = xyz[3 * k + 1] - c.y, dz = xyz[3 * k + 2] - c.z
