@@ -57,6 +57,11 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
+            name: "SkyMatchTests",
+            dependencies: ["SkyMatch", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
             name: "skytoolTests",
             dependencies: ["skytool", "SkyCore"],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -1,0 +1,140 @@
+// Crossmatching catalogues: epochs, coverage labels and the joined output table (STILTS's join modes).
+import SkyCore
+
+/// Which rows the joined table holds (STILTS `join=`).
+public enum JoinMode: String, Sendable, CaseIterable {
+    /// Matched pairs only.
+    case and = "1and2"
+    /// Matched pairs, then unmatched rows of both tables.
+    case or = "1or2"
+    /// Every row of table 1 (with its partner or blanks).
+    case all1
+    /// Every row of table 2 (with its partner or blanks).
+    case all2
+    /// Rows of table 1 with no partner (table-1 columns only).
+    case only1 = "1not2"
+    /// Rows of table 2 with no partner (table-2 columns only).
+    case only2 = "2not1"
+    /// Unmatched rows of both tables.
+    case xor = "1xor2"
+}
+
+/// Why a row has no partner.
+public enum UnmatchedReason: String, Sendable {
+    /// Inside the other table's coverage, but nothing matched: a non-detection.
+    case notDetected = "not_detected"
+    /// Outside the other table's coverage: it could not have been detected.
+    case notCovered = "not_covered"
+    /// Its position is invalid (NaN or |dec| > 90): it was skipped.
+    case invalidPosition = "invalid_position"
+}
+
+/// Options for matching catalogues.
+public struct CatalogueMatchOptions: Sendable {
+    public var match: MatchOptions
+    public var join: JoinMode
+    /// Epoch (Julian years) of table 1 and table 2 positions. When both are set and differ, and table 1 has
+    /// proper-motion columns (pmra = μα·cos δ, pmdec, mas/yr), table 1 is moved to table 2's epoch before
+    /// matching (output columns keep the original positions).
+    public var epoch1: Double?
+    public var epoch2: Double?
+    /// Coverage of table 2 (labels unmatched table-1 rows) and of table 1 (labels unmatched table-2 rows).
+    public var coverage1: MOC?
+    public var coverage2: MOC?
+
+    public init(_ match: MatchOptions, join: JoinMode = .and, epoch1: Double? = nil, epoch2: Double? = nil,
+                coverage1: MOC? = nil, coverage2: MOC? = nil) {
+        self.match = match; self.join = join; self.epoch1 = epoch1; self.epoch2 = epoch2
+        self.coverage1 = coverage1; self.coverage2 = coverage2
+    }
+}
+
+/// A catalogue crossmatch: the match result, the unmatched rows' reasons, and the joined table.
+public struct CatalogueMatch: Sendable {
+    public var result: MatchResult
+    /// Reason of each unmatched table-1 row (same order as `result.unmatched1`, then `result.invalid1`).
+    public var reasons1: [Int: UnmatchedReason]
+    public var reasons2: [Int: UnmatchedReason]
+    public var table: Catalogue
+
+    /// Matches `t1` against `t2` and builds the joined table.
+    public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
+        var (ra1, dec1) = try t1.positions()
+        let (ra2, dec2) = try t2.positions()
+        if let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 {
+            guard let pm = t1.detectProperMotionColumns() else {
+                throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
+            }
+            (ra1, dec1) = SkyGeometry.propagate(ra: ra1, dec: dec1, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
+        }
+        let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options.match)
+        result = r
+        reasons1 = CatalogueMatch.reasons(r.unmatched1, r.invalid1, ra1, dec1, options.coverage2)
+        reasons2 = CatalogueMatch.reasons(r.unmatched2, r.invalid2, ra2, dec2, options.coverage1)
+        table = try CatalogueMatch.join(t1, t2, r, join: options.join, reasons1: reasons1, reasons2: reasons2,
+                                        labelled: options.coverage1 != nil || options.coverage2 != nil,
+                                        scored: CatalogueMatch.isScored(options.match.criterion))
+    }
+
+    static func isScored(_ c: MatchCriterion) -> Bool {
+        switch c { case .radius, .radiusPerRow1: return false; default: return true }
+    }
+
+    static func reasons(_ unmatched: [Int], _ invalid: [Int], _ ra: [Double], _ dec: [Double], _ cov: MOC?) -> [Int: UnmatchedReason] {
+        var out: [Int: UnmatchedReason] = [:]
+        let inside = cov.map { c in c.contains(ra: unmatched.map { ra[$0] }, dec: unmatched.map { dec[$0] }) }
+        for (k, row) in unmatched.enumerated() { out[row] = (inside?[k] ?? true) ? .notDetected : .notCovered }
+        for row in invalid { out[row] = .invalidPosition }
+        return out
+    }
+
+    /// The joined table. Columns: table 1's, table 2's (names in both get `_1`/`_2`), `sep_arcsec`
+    /// (missing where a row has no partner), `match_score` for error-based criteria, `group_id` and
+    /// `group_size` for `find: .all`, and `match_status` (matched / not_detected / not_covered /
+    /// invalid_position) when a coverage was given. Row order: pairs and unmatched table-1 rows in table-1
+    /// order (pairs of one row by score), then unmatched table-2 rows in table-2 order.
+    static func join(_ t1: Catalogue, _ t2: Catalogue, _ r: MatchResult, join: JoinMode,
+                     reasons1: [Int: UnmatchedReason], reasons2: [Int: UnmatchedReason], labelled: Bool, scored: Bool) throws -> Catalogue {
+        var idx1: [Int] = [], idx2: [Int] = [], pairOf: [Int] = []    // pairOf: pair index or -1
+        let with1 = join != .only2, with2 = join != .only1
+        let keepPairs = [.and, .or, .all1, .all2].contains(join)
+        let keepU1 = [.or, .all1, .only1, .xor].contains(join)
+        let keepU2 = [.or, .all2, .only2, .xor].contains(join)
+        // Pairs (sorted by row1) merged with unmatched/invalid table-1 rows in row order.
+        let u1 = keepU1 ? (r.unmatched1 + r.invalid1).sorted() : []
+        var p = 0, q = 0
+        while p < (keepPairs ? r.pairCount : 0) || q < u1.count {
+            let takePair = keepPairs && p < r.pairCount && (q >= u1.count || r.rows1[p] <= u1[q])
+            if takePair { idx1.append(r.rows1[p]); idx2.append(r.rows2[p]); pairOf.append(p); p += 1 }
+            else { idx1.append(u1[q]); idx2.append(-1); pairOf.append(-1); q += 1 }
+        }
+        if keepU2 { for row in (r.unmatched2 + r.invalid2).sorted() { idx1.append(-1); idx2.append(row); pairOf.append(-1) } }
+        let n1 = Set(t1.columnNames), n2 = Set(t2.columnNames)
+        var out = Catalogue(rowCount: idx1.count)
+        out.source = t1.source
+        if with1 { for c in t1.columns { var col = c.rowsAllowingMissing(idx1); if with2 && n2.contains(c.name) { col.name += "_1" }; try out.add(col) } }
+        if with2 { for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if with1 && n1.contains(c.name) { col.name += "_2" }; try out.add(col) } }
+        func unique(_ name: String) -> String { var n = name; while out.hasColumn(n) { n += "_" }; return n }
+        if with1 && with2 {
+            let sep = pairOf.map { $0 >= 0 ? r.separations[$0] : .nan }
+            try out.add(Column(name: unique("sep_arcsec"), values: .double(sep), missing: pairOf.map { $0 < 0 }, unit: "arcsec", description: "angular separation of the pair"))
+            if scored {
+                try out.add(Column(name: unique("match_score"), values: .double(pairOf.map { $0 >= 0 ? r.scores[$0] : .nan }), missing: pairOf.map { $0 < 0 }, description: "normalised match distance"))
+            }
+            if let g = r.groupIDs, let s = r.groupSizes {
+                try out.add(Column(name: unique("group_id"), values: .int64(pairOf.map { $0 >= 0 ? Int64(g[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "connected group of pairs"))
+                try out.add(Column(name: unique("group_size"), values: .int64(pairOf.map { $0 >= 0 ? Int64(s[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "number of pairs in the group"))
+            }
+        }
+        if labelled {
+            var status: [String] = []
+            for k in 0..<idx1.count {
+                if pairOf[k] >= 0 { status.append("matched") }
+                else if idx1[k] >= 0 { status.append(reasons1[idx1[k]]?.rawValue ?? "not_detected") }
+                else { status.append(reasons2[idx2[k]]?.rawValue ?? "not_detected") }
+            }
+            try out.add(Column(name: unique("match_status"), values: .string(status), description: "matched, not_detected (inside the other table's coverage) or not_covered"))
+        }
+        return out
+    }
+}

@@ -1,0 +1,153 @@
+// The crossmatch engine against brute force (every pair's separation from SkyGeometry, itself checked against
+// astropy), the de Ruiter value of shared/reference/variability.json, and real catalogues.
+import Foundation
+import Numerics
+import Testing
+@testable import SkyMatch
+import SkyCore
+
+struct RNG: RandomNumberGenerator {
+    var s: UInt64
+    mutating func next() -> UInt64 {
+        s &+= 0x9E37_79B9_7F4A_7C15
+        var z = s
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+/// Positions scattered in a box around a centre (wrapping in ra), plus near-duplicates of some of them.
+func field(_ n: Int, centre: (Double, Double), size: Double, _ rng: inout RNG) -> (ra: [Double], dec: [Double]) {
+    var ra: [Double] = [], dec: [Double] = []
+    for _ in 0..<n {
+        var r = centre.0 + (rng.unit() - 0.5) * size
+        r = r.truncatingRemainder(dividingBy: 360); if r < 0 { r += 360 }
+        ra.append(r); dec.append(max(-90, min(90, centre.1 + (rng.unit() - 0.5) * size)))
+    }
+    return (ra, dec)
+}
+
+func perturbed(_ p: (ra: [Double], dec: [Double]), by arcsec: Double, _ rng: inout RNG) -> (ra: [Double], dec: [Double]) {
+    var ra = p.ra, dec = p.dec
+    for i in 0..<ra.count {
+        let d = arcsec / 3600
+        dec[i] = max(-90, min(90, dec[i] + (rng.unit() - 0.5) * 2 * d))
+        ra[i] = (ra[i] + (rng.unit() - 0.5) * 2 * d / max(1e-3, cos(dec[i] * .pi / 180)) + 360).truncatingRemainder(dividingBy: 360)
+    }
+    return (ra, dec)
+}
+
+struct BruteForce {
+    var pairs: [(Int, Int, Double)] = []   // row1, row2, sep arcsec
+    init(_ a: (ra: [Double], dec: [Double]), _ b: (ra: [Double], dec: [Double]), radius: Double) {
+        for i in 0..<a.ra.count { for j in 0..<b.ra.count {
+            let s = SkyGeometry.separation(a.ra[i], a.dec[i], b.ra[j], b.dec[j]) * 3600
+            if s <= radius { pairs.append((i, j, s)) }
+        } }
+    }
+    func best1() -> [Int: Int] {
+        var best: [Int: (Int, Double)] = [:]
+        for (i, j, s) in pairs { if let b = best[i], b.1 < s || (b.1 == s && b.0 < j) { continue }; best[i] = (j, s) }
+        return best.mapValues { $0.0 }
+    }
+}
+
+@Suite("Crossmatch engine")
+struct CrossmatchTests {
+    static let centres: [(Double, Double)] = [(0.0, 0.0), (359.99, 30.0), (120.0, 89.99), (45.0, -89.95), (200.0, 41.81), (10.0, -41.81)]
+
+    @Test("all pairs and best1 equal brute force", arguments: centres)
+    func equalsBruteForce(_ c: (Double, Double)) throws {
+        var rng = RNG(s: UInt64(abs(c.0 * 100 + c.1 * 7)))
+        let a = field(600, centre: c, size: 0.2, &rng)
+        var b = perturbed(a, by: 2, &rng)
+        let extra = field(600, centre: c, size: 0.2, &rng)
+        b.ra += extra.ra; b.dec += extra.dec
+        for radius in [1.0, 5.0, 60.0] {
+            let bf = BruteForce(a, b, radius: radius)
+            let all = try Crossmatch.match(ra1: a.ra, dec1: a.dec, ra2: b.ra, dec2: b.dec, options: MatchOptions(.radius(arcsec: radius), find: .all))
+            #expect(all.pairCount == bf.pairs.count, "radius \(radius) centre \(c)")
+            #expect(Set(zip(all.rows1, all.rows2).map { "\($0)-\($1)" }) == Set(bf.pairs.map { "\($0.0)-\($0.1)" }))
+            for t in 0..<min(all.pairCount, 200) {
+                let s = SkyGeometry.separation(a.ra[all.rows1[t]], a.dec[all.rows1[t]], b.ra[all.rows2[t]], b.dec[all.rows2[t]]) * 3600
+                #expect(abs(all.separations[t] - s) < 1e-6)   // 1e-6 arcsec, the tolerance
+            }
+            let b1 = try Crossmatch.match(ra1: a.ra, dec1: a.dec, ra2: b.ra, dec2: b.dec, options: MatchOptions(.radius(arcsec: radius), find: .best1))
+            let expected = bf.best1()
+            #expect(b1.pairCount == expected.count)
+            for t in 0..<b1.pairCount { #expect(expected[b1.rows1[t]] == b1.rows2[t]) }
+            #expect(Set(b1.unmatched1) == Set(0..<a.ra.count).subtracting(expected.keys))
+        }
+    }
+
+    @Test func bestModesAreOneToOneAndOptimalIsNeverWorse() throws {
+        var rng = RNG(s: 99)
+        let a = field(3000, centre: (150, 2), size: 0.05, &rng)
+        let b = field(3000, centre: (150, 2), size: 0.05, &rng)
+        let opts = { (g: Bool) in MatchOptions(.radius(arcsec: 4), find: .best, greedy: g) }
+        let greedy = try Crossmatch.match(ra1: a.ra, dec1: a.dec, ra2: b.ra, dec2: b.dec, options: opts(true))
+        let optimal = try Crossmatch.match(ra1: a.ra, dec1: a.dec, ra2: b.ra, dec2: b.dec, options: opts(false))
+        for r in [greedy, optimal] {
+            #expect(Set(r.rows1).count == r.pairCount && Set(r.rows2).count == r.pairCount)
+        }
+        #expect(optimal.pairCount >= greedy.pairCount)
+        if optimal.pairCount == greedy.pairCount {
+            #expect(optimal.separations.reduce(0, +) <= greedy.separations.reduce(0, +) + 1e-9)
+        }
+        // Greedy by hand: ascending separation, ties by row1 then row2.
+        let bf = BruteForce(a, b, radius: 4).pairs.sorted { ($0.2, $0.0, $0.1) < ($1.2, $1.0, $1.1) }
+        var t1 = Set<Int>(), t2 = Set<Int>(), expected: [String] = []
+        for (i, j, _) in bf where !t1.contains(i) && !t2.contains(j) { t1.insert(i); t2.insert(j); expected.append("\(i)-\(j)") }
+        #expect(Set(zip(greedy.rows1, greedy.rows2).map { "\($0)-\($1)" }) == Set(expected))
+    }
+
+    @Test func theClassicGreedyTrap() throws {
+        // A0–B0 closest; A0–B1 and A1–B0 a little farther. Greedy takes A0–B0 and leaves A1, B1 alone;
+        // the optimal assignment pairs both.
+        let ra1 = [10.0, 10.0 - 1.5 / 3600], dec1 = [0.0, 0.0]
+        let ra2 = [10.0 + 0.5 / 3600, 10.0 + 2.4 / 3600], dec2 = [0.0, 0.0]
+        let g = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radius(arcsec: 2.5), find: .best, greedy: true))
+        let o = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radius(arcsec: 2.5), find: .best))
+        #expect(g.rows1 == [0] && g.rows2 == [0])
+        #expect(o.rows1 == [0, 1] && o.rows2 == [1, 0])
+    }
+
+    @Test func deRuiterMatchesTheReference() throws {
+        // shared/reference/variability.json "de_ruiter": r = 1.26812111659 (given to 12 digits).
+        let dec2 = -30.0 + 1.0 / 3600
+        let ra2 = 150.0 + (2.0 / 3600) / cos(-30.0 * Double.pi / 180)
+        let r = Crossmatch.deRuiterRadius(ra1: 150, dec1: -30, ra2: ra2, dec2: dec2, raErr1: 1.0, decErr1: 1.2, raErr2: 1.5, decErr2: 1.1)
+        #expect(r.isApproximatelyEqual(to: 1.26812111659, relativeTolerance: 1e-10))
+        let m = try Crossmatch.match(ra1: [150], dec1: [-30], ra2: [ra2], dec2: [dec2],
+                                     options: MatchOptions(.deRuiter(raErr1: [1.0], decErr1: [1.2], raErr2: [1.5], decErr2: [1.1], limit: 1.3), find: .best1))
+        #expect(m.pairCount == 1 && m.scores[0].isApproximatelyEqual(to: r, relativeTolerance: 1e-12))
+        let none = try Crossmatch.match(ra1: [150], dec1: [-30], ra2: [ra2], dec2: [dec2],
+                                        options: MatchOptions(.deRuiter(raErr1: [1.0], decErr1: [1.2], raErr2: [1.5], decErr2: [1.1], limit: 1.2), find: .best1))
+        #expect(none.pairCount == 0)
+    }
+
+    @Test func errorBasedRadii() throws {
+        let ra1 = [10.0, 20.0], dec1 = [0.0, 0.0], ra2 = [10.0 + 3.0 / 3600, 20.0 + 3.0 / 3600], dec2 = [0.0, 0.0]
+        let sum = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.sumOfErrors(err1: [1, 2], err2: [1.5, 1.5], scale: 1), find: .best1))
+        #expect(sum.rows1 == [1])        // 3 ≤ 2 + 1.5 but 3 > 1 + 1.5
+        let ns = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.combinedErrors(err1: [1, 1], err2: [1, 1], nsigma: 2.2), find: .best1))
+        #expect(ns.rows1 == [0, 1])      // 3 ≤ 2.2·√2 = 3.11
+        let per = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radiusPerRow1(arcsec: [2, 4]), find: .best1))
+        #expect(per.rows1 == [1])
+    }
+
+    @Test func edgeCases() throws {
+        // Empty inputs, NaN positions (reported, never matched), exact duplicates, a radius beyond a pixel.
+        let e = try Crossmatch.match(ra1: [], dec1: [], ra2: [1], dec2: [1], options: MatchOptions(.radius(arcsec: 1)))
+        #expect(e.pairCount == 0 && e.unmatched2 == [0])
+        let nan = try Crossmatch.match(ra1: [.nan, 5, 5], dec1: [0, 5, 5], ra2: [5, .nan, 5], dec2: [5, 0, 5], options: MatchOptions(.radius(arcsec: 1), find: .all))
+        #expect(nan.invalid1 == [0] && nan.invalid2 == [1])
+        #expect(nan.pairCount == 4 && !nan.rows1.contains(0) && !nan.rows2.contains(1))
+        #expect(nan.groupIDs == [1, 1, 1, 1] && nan.groupSizes == [4, 4, 4, 4])
+        let big = try Crossmatch.match(ra1: [0, 100], dec1: [0, 60], ra2: [3, 100], dec2: [0, 64], options: MatchOptions(.radius(arcsec: 5 * 3600), find: .best1))
+        #expect(big.rows1 == [0, 1] && big.separations[0].isApproximatelyEqual(to: 3 * 3600, relativeTolerance: 1e-12))
+        #expect(throws: CatalogueError.self) { _ = try Crossmatch.match(ra1: [1], dec1: [1], ra2: [1], dec2: [1], options: MatchOptions(.radius(arcsec: -1))) }
+    }
+}
