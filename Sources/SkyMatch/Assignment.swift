@@ -31,14 +31,20 @@ enum Assignment {
         return (ids, ids.map { counts[$0] })
     }
 
-    /// STILTS's `best` rule: all pairs in ascending score (ties: lower row1, then lower row2); a pair is
-    /// taken when neither of its rows is taken. Returns chosen pair indices ordered by row1.
-    static func greedy(_ r1: [Int32], _ r2: [Int32], _ score: [Double]) -> [Int] {
-        let order = (0..<r1.count).sorted { (score[$0], r1[$0], r2[$0]) < (score[$1], r1[$1], r2[$1]) }
-        var taken1 = Set<Int32>(), taken2 = Set<Int32>()
+    /// STILTS's `best` rule (STIL's RowMatcher: `findAllPairs(bestOnly)` then
+    /// `eliminateMultipleRowEntries`). First, each row of the *scanned* table keeps only its best partner
+    /// (ties: the lower partner row); the scanned table is table 1 unless table 1 has fewer rows, as STIL
+    /// bins the table with fewer rows. Then all remaining pairs in ascending score (ties: lower row1, then
+    /// lower row2) are kept when neither row occurred in an earlier pair — kept or not.
+    /// Returns chosen pair indices ordered by row1.
+    static func greedy(_ r1: [Int32], _ r2: [Int32], _ score: [Double], scanTable1: Bool = true) -> [Int] {
+        let pre = scanTable1 ? Crossmatch.bestPerRow(r1, r2, score) : Crossmatch.bestPerRow(r2, r1, score)
+        let order = pre.sorted { (score[$0], r1[$0], r2[$0]) < (score[$1], r1[$1], r2[$1]) }
+        var seen1 = Set<Int32>(), seen2 = Set<Int32>()
         var chosen: [Int] = []
-        for t in order where !taken1.contains(r1[t]) && !taken2.contains(r2[t]) {
-            taken1.insert(r1[t]); taken2.insert(r2[t]); chosen.append(t)
+        for t in order {
+            let new1 = seen1.insert(r1[t]).inserted, new2 = seen2.insert(r2[t]).inserted
+            if new1 && new2 { chosen.append(t) }
         }
         return chosen.sorted { (r1[$0], r2[$0]) < (r1[$1], r2[$1]) }
     }

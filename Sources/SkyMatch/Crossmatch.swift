@@ -75,8 +75,9 @@ public struct MatchResult: Sendable, Equatable {
 /// vectors). Then, by `FindMode`:
 /// - `all`: every pair; `groupIDs` are connected components of the pair graph.
 /// - `best1` / `best2`: per row, the partner with the lowest score; ties go to the lower row number.
-/// - `best` greedy (STILTS): pairs in ascending score (ties: lower row1, then lower row2) are taken when
-///   neither row is taken yet.
+/// - `best` greedy (STILTS): each row of the scanned table (table 1 unless it has fewer rows) keeps its best
+///   partner; then pairs in ascending score (ties: lower row1, then lower row2) are kept when neither row
+///   occurred in an earlier pair, kept or not (STIL's exact rule).
 /// - `best` optimal (default): within each connected group of candidate pairs, the assignment with the most
 ///   pairs and, among those, the lowest total score (Hungarian algorithm). It never has fewer pairs than
 ///   the greedy answer, and never a larger total score for the same number of pairs.
@@ -109,7 +110,9 @@ public enum Crossmatch {
         case .all: chosen = Array(0..<pairs.rows1.count)
         case .best1: chosen = bestPerRow(pairs.rows1, pairs.rows2, scores)
         case .best2: chosen = bestPerRow(pairs.rows2, pairs.rows1, scores).sorted { (pairs.rows1[$0], pairs.rows2[$0]) < (pairs.rows1[$1], pairs.rows2[$1]) }
-        case .best: chosen = options.greedy ? Assignment.greedy(pairs.rows1, pairs.rows2, scores) : Assignment.optimal(pairs.rows1, pairs.rows2, scores)
+        case .best:
+            let scan1 = !(n1 - result.invalid1.count < n2 - result.invalid2.count)
+            chosen = options.greedy ? Assignment.greedy(pairs.rows1, pairs.rows2, scores, scanTable1: scan1) : Assignment.optimal(pairs.rows1, pairs.rows2, scores)
         }
         result.rows1 = chosen.map { Int(pairs.rows1[$0]) }
         result.rows2 = chosen.map { Int(pairs.rows2[$0]) }

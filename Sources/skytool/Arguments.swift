@@ -1,5 +1,6 @@
 // Argument types that carry units: radii (bare number = arcsec) and sky coordinates.
 import ArgumentParser
+import Foundation
 import SkyCore
 
 /// An angle such as `2arcsec`, `2"`, `1.5'`, `0.1deg`, `200mas`; a bare number is arcsec.
@@ -45,4 +46,11 @@ struct PositionOptions: ParsableArguments {
             throw ValidationError("give both --ra-col and --dec-col, or neither")
         }
     }
+}
+
+/// Reads a MOC from an IVOA FITS file or an ASCII text file (by extension).
+func readMOCFile(_ path: String) throws -> MOC {
+    if CatalogueFormat.infer(path: path) == .fits { return try MOC(fitsPath: path) }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DataError("cannot read the MOC '\(path)'") }
+    do { return try MOC(ascii: text) } catch { throw DataError("'\(path)' is not a MOC: \(error)") }
 }

@@ -31,7 +31,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         if let mocPath = contains {
-            let moc = try readMOC(mocPath)
+            let moc = try readMOCFile(mocPath)
             var cat = try Catalogue.read(input)
             try positions.apply(&cat)
             let flagged = try cat.flaggingCoverage(moc, column: column)
@@ -55,11 +55,5 @@ struct Coverage: ParsableCommand {
             try moc.writeFITS(to: out)
         }
         print("coverage \(String(format: "%.6g", moc.areaDeg2)) deg² at order \(moc.maxOrder) (\(moc.cells.count) cells) written to \(out)")
-    }
-
-    func readMOC(_ path: String) throws -> MOC {
-        if CatalogueFormat.infer(path: path) == .fits { return try MOC(fitsPath: path) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DataError("cannot read the MOC '\(path)'") }
-        do { return try MOC(ascii: text) } catch { throw DataError("'\(path)' is not a MOC: \(error)") }
     }
 }

@@ -96,10 +96,15 @@ struct CrossmatchTests {
         if optimal.pairCount == greedy.pairCount {
             #expect(optimal.separations.reduce(0, +) <= greedy.separations.reduce(0, +) + 1e-9)
         }
-        // Greedy by hand: ascending separation, ties by row1 then row2.
-        let bf = BruteForce(a, b, radius: 4).pairs.sorted { ($0.2, $0.0, $0.1) < ($1.2, $1.0, $1.1) }
+        // STILTS's rule by hand: best partner per table-1 row (equal table sizes: table 1 is scanned), then
+        // ascending separation, ties by row1 then row2; a pair is kept when neither row appeared earlier.
+        let best1 = BruteForce(a, b, radius: 4).best1()
+        let bf = BruteForce(a, b, radius: 4).pairs.filter { best1[$0.0] == $0.1 }.sorted { ($0.2, $0.0, $0.1) < ($1.2, $1.0, $1.1) }
         var t1 = Set<Int>(), t2 = Set<Int>(), expected: [String] = []
-        for (i, j, _) in bf where !t1.contains(i) && !t2.contains(j) { t1.insert(i); t2.insert(j); expected.append("\(i)-\(j)") }
+        for (i, j, _) in bf {
+            let n1 = t1.insert(i).inserted, n2 = t2.insert(j).inserted
+            if n1 && n2 { expected.append("\(i)-\(j)") }
+        }
         #expect(Set(zip(greedy.rows1, greedy.rows2).map { "\($0)-\($1)" }) == Set(expected))
     }
 

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import SkyCore
+import SkyMatch
+
+struct Match: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Crossmatch two catalogues (STILTS tmatch2's find and join modes), labelling rows without partners.",
+        discussion: """
+        --find: all (every pair), best1 (best partner for each row of A), best2 (for each row of B),
+        best (one-to-one; optimal assignment, or STILTS's greedy one with --greedy).
+        --join: 1and2, 1or2, all1, all2, 1not2, 2not1, 1xor2.
+        Radii take units (mas, arcsec or ", arcmin or ', deg; a bare number is arcsec).
+
+        Examples:
+          skytool match plate1.fits plate2.fits --radius 2arcsec --find best1 --out pairs.fits
+          skytool match hip2.fits tycho2.fits --radius 1arcsec --epoch1 1991.25 --epoch2 2000
+          skytool match a.csv b.csv --radius 3 --join 1not2 --coverage2 b_moc.fits --out missing.fits
+          skytool match a.fits b.fits --err1 pos_err --err2 pos_err --nsigma 3 --find best
+        """
+    )
+
+    @Argument(help: "Table 1 (FITS or CSV).") var table1: String
+    @Argument(help: "Table 2 (FITS or CSV).") var table2: String
+    @Option(help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
+    @Option(help: "Per-row radius column of table 1, in arcsec.") var radiusCol1: String?
+    @Option(help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma.") var err1: String?
+    @Option(help: "Positional error column of table 2 (arcsec).") var err2: String?
+    @Option(help: "With --err1/--err2: match when sep <= nsigma * sqrt(err1^2 + err2^2).") var nsigma: Double?
+    @Option(help: "all, best1, best2 or best.") var find: String = "best"
+    @Flag(help: "With --find best: STILTS's greedy assignment instead of the optimal one.") var greedy = false
+    @Option(help: "1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2.") var join: String = "1and2"
+    @Option(help: "RA column of table 1.") var ra1: String?
+    @Option(help: "Dec column of table 1.") var dec1: String?
+    @Option(help: "RA column of table 2.") var ra2: String?
+    @Option(help: "Dec column of table 2.") var dec2: String?
+    @Option(help: "Epoch of table 1 (Julian years); with --epoch2 and proper motions in table 1.") var epoch1: Double?
+    @Option(help: "Epoch of table 2 (Julian years).") var epoch2: Double?
+    @Option(help: "Coverage of table 2 (MOC, FITS or ASCII): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
+    @Option(help: "Coverage of table 1 (MOC): labels unmatched table-2 rows.") var coverage1: String?
+    @Option(help: "Output table (FITS or CSV by extension).") var out: String?
+    @Flag(help: "Print a JSON summary.") var json = false
+    @Flag(help: "No progress or summary text.") var quiet = false
+
+    func validate() throws {
+        guard FindMode(rawValue: find) != nil else { throw ValidationError("--find must be all, best1, best2 or best") }
+        guard JoinMode(rawValue: join) != nil else { throw ValidationError("--join must be 1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2") }
+        let kinds = [radius != nil, radiusCol1 != nil, err1 != nil || err2 != nil].filter { $0 }.count
+        guard kinds == 1 else { throw ValidationError("give exactly one of --radius, --radius-col1, or --err1 with --err2") }
+        if (err1 == nil) != (err2 == nil) { throw ValidationError("--err1 and --err2 go together") }
+        if (epoch1 == nil) != (epoch2 == nil) { throw ValidationError("--epoch1 and --epoch2 go together") }
+    }
+
+    struct Summary: Codable {
+        var rows1: Int, rows2: Int, pairs: Int, unmatched1: Int, unmatched2: Int
+        var notCovered1: Int, notCovered2: Int, invalid1: Int, invalid2: Int
+        var outputRows: Int, seconds: [String: Double]
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        var t = clock.now
+        var times: [String: Double] = [:]
+        func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
+        var a = try Catalogue.read(table1), b = try Catalogue.read(table2)
+        if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
+        if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
+        lap("read")
+        let criterion: MatchCriterion
+        if let radius { criterion = .radius(arcsec: radius.degrees * 3600) }
+        else if let c = radiusCol1 { criterion = .radiusPerRow1(arcsec: try a.doubles(c)) }
+        else if let e1 = err1, let e2 = err2 {
+            let v1 = try a.doubles(e1), v2 = try b.doubles(e2)
+            criterion = nsigma.map { .combinedErrors(err1: v1, err2: v2, nsigma: $0) } ?? .sumOfErrors(err1: v1, err2: v2, scale: 1)
+        } else { throw ValidationError("no match criterion") }
+        let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy)
+        let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
+                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile))
+        let m = try CatalogueMatch(a, b, options: options)
+        lap("match")
+        if let out { try m.table.write(to: out); lap("write") }
+        let r = m.result
+        let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
+                              notCovered1: m.reasons1.values.filter { $0 == .notCovered }.count, notCovered2: m.reasons2.values.filter { $0 == .notCovered }.count,
+                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: m.table.rowCount, seconds: times)
+        if json { print(try Output.json(summary)); return }
+        if quiet { return }
+        print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
+        if let out { print("wrote \(m.table.rowCount) rows to \(out)") }
+    }
+}
