@@ -4,29 +4,32 @@ enum Assignment {
     /// Union-find over the rows of both tables: connected groups of pairs. Returns each pair's group
     /// (1-based, numbered in order of first appearance) and the number of pairs in that group.
     static func groups(_ r1: [Int], _ r2: [Int]) -> (ids: [Int], sizes: [Int]) {
-        var parent: [Int: Int] = [:]
+        let n1 = (r1.max() ?? -1) + 1, n2 = (r2.max() ?? -1) + 1
+        // Nodes: table-1 row i → i, table-2 row j → n1 + j.
+        var parent = [Int32](repeating: -1, count: n1 + n2)
         func find(_ x: Int) -> Int {
             var r = x
-            while let p = parent[r], p != r { r = p }
+            while parent[r] >= 0 && Int(parent[r]) != r { r = Int(parent[r]) }
             var c = x
-            while let p = parent[c], p != r { parent[c] = r; c = p }
+            while parent[c] >= 0 && Int(parent[c]) != r { let next = Int(parent[c]); parent[c] = Int32(r); c = next }
             return r
         }
-        // Nodes: row1 → 2·row1, row2 → 2·row2 + 1.
         for t in 0..<r1.count {
-            let a = 2 * r1[t], b = 2 * r2[t] + 1
-            if parent[a] == nil { parent[a] = a }
-            if parent[b] == nil { parent[b] = b }
+            let a = r1[t], b = n1 + r2[t]
+            if parent[a] < 0 { parent[a] = Int32(a) }
+            if parent[b] < 0 { parent[b] = Int32(b) }
             let ra = find(a), rb = find(b)
-            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+            if ra != rb { parent[max(ra, rb)] = Int32(min(ra, rb)) }
         }
-        var label: [Int: Int] = [:]
+        var label = [Int](repeating: 0, count: n1 + n2)
+        var next = 0
         var ids = [Int](repeating: 0, count: r1.count)
         for t in 0..<r1.count {
-            let root = find(2 * r1[t])
-            if let l = label[root] { ids[t] = l } else { label[root] = label.count + 1; ids[t] = label.count }
+            let root = find(r1[t])
+            if label[root] == 0 { next += 1; label[root] = next }
+            ids[t] = label[root]
         }
-        var counts = [Int](repeating: 0, count: label.count + 1)
+        var counts = [Int](repeating: 0, count: next + 1)
         for i in ids { counts[i] += 1 }
         return (ids, ids.map { counts[$0] })
     }
@@ -39,14 +42,22 @@ enum Assignment {
     /// Returns chosen pair indices ordered by row1.
     static func greedy(_ r1: [Int32], _ r2: [Int32], _ score: [Double], scanTable1: Bool = true) -> [Int] {
         let pre = scanTable1 ? Crossmatch.bestPerRow(r1, r2, score) : Crossmatch.bestPerRow(r2, r1, score)
-        let order = pre.sorted { (score[$0], r1[$0], r2[$0]) < (score[$1], r1[$1], r2[$1]) }
-        var seen1 = Set<Int32>(), seen2 = Set<Int32>()
+        let order = pre.sorted { a, b in
+            if score[a] != score[b] { return score[a] < score[b] }
+            if r1[a] != r1[b] { return r1[a] < r1[b] }
+            return r2[a] < r2[b]
+        }
+        var seen1 = [Bool](repeating: false, count: Int(r1.max() ?? -1) + 1)
+        var seen2 = [Bool](repeating: false, count: Int(r2.max() ?? -1) + 1)
         var chosen: [Int] = []
+        chosen.reserveCapacity(order.count)
         for t in order {
-            let new1 = seen1.insert(r1[t]).inserted, new2 = seen2.insert(r2[t]).inserted
+            let i = Int(r1[t]), j = Int(r2[t])
+            let new1 = !seen1[i], new2 = !seen2[j]
+            seen1[i] = true; seen2[j] = true
             if new1 && new2 { chosen.append(t) }
         }
-        return chosen.sorted { (r1[$0], r2[$0]) < (r1[$1], r2[$1]) }
+        return chosen.sorted { r1[$0] != r1[$1] ? r1[$0] < r1[$1] : r2[$0] < r2[$1] }
     }
 
     /// Within each connected group of candidate pairs, the assignment with the most pairs and the lowest total
@@ -54,11 +65,22 @@ enum Assignment {
     /// all real pairs together). Groups larger than `maxGroup` rows on a side fall back to the greedy rule.
     static func optimal(_ r1: [Int32], _ r2: [Int32], _ score: [Double], maxGroup: Int = 400) -> [Int] {
         let (ids, _) = groups(r1.map { Int($0) }, r2.map { Int($0) })
-        var byGroup: [Int: [Int]] = [:]
-        for (t, g) in ids.enumerated() { byGroup[g, default: []].append(t) }
+        // Pairs grouped by group id (counting sort), singletons taken directly.
+        let ng = ids.max() ?? 0
+        var start = [Int](repeating: 0, count: ng + 2)
+        for g in ids { start[g + 1] += 1 }
+        for g in 0...ng { start[g + 1] += start[g] }
+        var members = [Int](repeating: 0, count: ids.count)
+        var fill = start
+        for (t, g) in ids.enumerated() { members[fill[g]] = t; fill[g] += 1 }
         var chosen: [Int] = []
-        for (_, members) in byGroup {
-            if members.count == 1 { chosen.append(members[0]); continue }
+        chosen.reserveCapacity(ids.count)
+        var byGroup: [[Int]] = []
+        for g in 1...max(1, ng) where g <= ng {
+            let m = Array(members[start[g]..<start[g + 1]])
+            if m.count == 1 { chosen.append(m[0]) } else { byGroup.append(m) }
+        }
+        for members in byGroup {
             let rows1 = Array(Set(members.map { r1[$0] })).sorted(), rows2 = Array(Set(members.map { r2[$0] })).sorted()
             if rows1.count > maxGroup || rows2.count > maxGroup {
                 chosen += greedy(members.map { r1[$0] }, members.map { r2[$0] }, members.map { score[$0] }).map { members[$0] }

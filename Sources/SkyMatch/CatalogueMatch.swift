@@ -55,7 +55,7 @@ public struct CatalogueMatch: Sendable {
     /// Reason of each unmatched table-1 row (same order as `result.unmatched1`, then `result.invalid1`).
     public var reasons1: [Int: UnmatchedReason]
     public var reasons2: [Int: UnmatchedReason]
-    public var table: Catalogue
+    let t1: Catalogue, t2: Catalogue, options: CatalogueMatchOptions
 
     /// Matches `t1` against `t2` and builds the joined table.
     public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
@@ -71,9 +71,14 @@ public struct CatalogueMatch: Sendable {
         result = r
         reasons1 = CatalogueMatch.reasons(r.unmatched1, r.invalid1, ra1, dec1, options.coverage2)
         reasons2 = CatalogueMatch.reasons(r.unmatched2, r.invalid2, ra2, dec2, options.coverage1)
-        table = try CatalogueMatch.join(t1, t2, r, join: options.join, reasons1: reasons1, reasons2: reasons2,
-                                        labelled: options.coverage1 != nil || options.coverage2 != nil,
-                                        scored: CatalogueMatch.isScored(options.match.criterion))
+        self.t1 = t1; self.t2 = t2; self.options = options
+    }
+
+    /// The joined table for the options' join mode (built on request; see `join`).
+    public func table() throws -> Catalogue {
+        try CatalogueMatch.join(t1, t2, result, join: options.join, reasons1: reasons1, reasons2: reasons2,
+                                labelled: options.coverage1 != nil || options.coverage2 != nil,
+                                scored: CatalogueMatch.isScored(options.match.criterion))
     }
 
     static func isScored(_ c: MatchCriterion) -> Bool {

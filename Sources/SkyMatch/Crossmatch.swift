@@ -98,8 +98,10 @@ public enum Crossmatch {
         }
         let area = estimatedArea(ra1, dec1, ra2, dec2)
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
-        let a = try PixelSorted(ra: Array(ra1.prefix(n1)), dec: Array(dec1.prefix(n1)), order: order)
-        let b = try PixelSorted(ra: Array(ra2.prefix(n2)), dec: Array(dec2.prefix(n2)), order: order)
+        // Both tables are prepared at once (one per core).
+        let prepared = try PixelSorted.both(ra1: Array(ra1.prefix(n1)), dec1: Array(dec1.prefix(n1)),
+                                            ra2: Array(ra2.prefix(n2)), dec2: Array(dec2.prefix(n2)), order: order)
+        let a = prepared.0, b = prepared.1
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
         let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
         // Scores of the candidate pairs.
@@ -187,15 +189,16 @@ public enum Crossmatch {
         return max(layer.pixelAreaDeg2, Double(cells.count) * layer.pixelAreaDeg2)
     }
 
-    /// For each distinct key row, the pair index with the lowest score (ties: lower other row).
+    /// For each distinct key row, the pair index with the lowest score (ties: lower other row); ascending.
     static func bestPerRow(_ key: [Int32], _ other: [Int32], _ score: [Double]) -> [Int] {
-        var best: [Int32: Int] = [:]
+        let n = (key.max().map { Int($0) } ?? -1) + 1
+        var best = [Int](repeating: -1, count: n)
         for t in 0..<key.count {
-            if let b = best[key[t]] {
-                if score[t] < score[b] || (score[t] == score[b] && other[t] < other[b]) { best[key[t]] = t }
-            } else { best[key[t]] = t }
+            let k = Int(key[t])
+            let b = best[k]
+            if b < 0 || score[t] < score[b] || (score[t] == score[b] && other[t] < other[b]) { best[k] = t }
         }
-        return best.values.sorted()
+        return best.filter { $0 >= 0 }.sorted()
     }
 }
 

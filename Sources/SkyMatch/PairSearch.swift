@@ -5,31 +5,54 @@ import Dispatch
 import Foundation
 import SkyCore
 
-/// Pixel-sorted unit vectors of one position set.
+/// One position set sorted by (nested HEALPix pixel at the block order, declination), as unit vectors.
 struct PixelSorted: @unchecked Sendable {
-    let keys: [Int64]          // sorted pixels, -1 (invalid) first
+    let keys: [Int64]          // pixel of each sorted entry, -1 (invalid) first
     let rows: [Int32]          // original row of each sorted entry
-    let x: [Double], y: [Double], z: [Double]
+    let dec: [Double]          // declination (degrees) of each sorted entry
+    let xyz: [Double]          // unit vectors, interleaved
     let firstValid: Int
 
     init(ra: [Double], dec: [Double], order: Int) throws {
-        var keys = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
-        let perm = sortKeys(&keys, order: order)
-        let n = keys.count
-        var x = [Double](repeating: 0, count: n), y = x, z = x
+        let pix = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
+        let n = pix.count
+        // Composite key: pixel + 1 in the high bits, declination quantised to 32 bits in the low bits.
+        var composite = [UInt64](repeating: 0, count: n)
+        for i in 0..<n {
+            let p = UInt64(bitPattern: pix[i] &+ 1)
+            let d = dec[i]
+            let q: UInt64 = d.isFinite ? UInt64(min(4294967295.0, max(0, (d + 90) / 180 * 4294967296.0))) : 0
+            composite[i] = (p << 32) | q
+        }
+        let perm = sortComposite(&composite, bits: 2 * order + 5 + 32)
+        var keys = [Int64](repeating: -1, count: n), sdec = [Double](repeating: 0, count: n)
+        var xyz = [Double](repeating: 0, count: 3 * n)
+        for k in 0..<n { keys[k] = Int64(bitPattern: composite[k] >> 32) &- 1 }
         let first = keys.prefix { $0 < 0 }.count
-        x.withUnsafeMutableBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in z.withUnsafeMutableBufferPointer { zb in
-            let px = SendablePtr(xb.baseAddress), py = SendablePtr(yb.baseAddress), pz = SendablePtr(zb.baseAddress)
+        xyz.withUnsafeMutableBufferPointer { xb in sdec.withUnsafeMutableBufferPointer { db in
+            let px = SendablePtr(xb.baseAddress), pd = SendablePtr(db.baseAddress)
             forEachChunk(n - first, min: 1 << 14) { lo, hi in
                 for k in (lo + first)..<(hi + first) {
                     let r = Int(perm[k])
-                    let a = ra[r] * degreesToRadians, d = dec[r] * degreesToRadians
-                    let cd = cos(d)
-                    px.p?[k] = cd * cos(a); py.p?[k] = cd * sin(a); pz.p?[k] = sin(d)
+                    let (sa, ca) = fastSinCos(ra[r] * degreesToRadians), (sd, cd) = fastSinCos(dec[r] * degreesToRadians)
+                    px.p?[3 * k] = cd * ca; px.p?[3 * k + 1] = cd * sa; px.p?[3 * k + 2] = sd
+                    pd.p?[k] = dec[r]
                 }
             }
-        } } }
-        self.keys = keys; self.rows = perm; self.x = x; self.y = y; self.z = z; self.firstValid = first
+        } }
+        self.keys = keys; self.rows = perm; self.dec = sdec; self.xyz = xyz; self.firstValid = first
+    }
+
+    /// Prepares two position sets concurrently.
+    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int) throws -> (PixelSorted, PixelSorted) {
+        final class Box: @unchecked Sendable { var a: Result<PixelSorted, Error>? ; var b: Result<PixelSorted, Error>? }
+        let box = Box()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 { box.a = Result { try PixelSorted(ra: ra1, dec: dec1, order: order) } }
+            else { box.b = Result { try PixelSorted(ra: ra2, dec: dec2, order: order) } }
+        }
+        guard let a = box.a, let b = box.b else { throw CatalogueError(.invalidArgument, "internal: preparation did not run") }
+        return (try a.get(), try b.get())
     }
 
     @inline(__always) func lowerBound(_ key: Int64) -> Int {
@@ -42,25 +65,45 @@ struct PixelSorted: @unchecked Sendable {
     }
 }
 
+/// sin and cos of x (radians, |x| < 1e5) to within 2 ulp: Cody–Waite reduction by π/2 and fdlibm's
+/// kernel polynomials. Used for unit vectors, where libm's ~20 ns per call dominated preparation.
+@inline(__always) func fastSinCos(_ x: Double) -> (Double, Double) {
+    let k = (x * 0.63661977236758134308).rounded()
+    // π/2 = p1 + p2 (Cody–Waite split: p1 has 33 significant bits, so k·p1 is exact for |k| < 2^20).
+    let y = (x - k * 1.57079632673412561417e+00) - k * 6.07710050650619224932e-11
+    let z = y * y
+    let s = y + y * z * (-1.66666666666666324348e-01 + z * (8.33333333332248946124e-03 + z * (-1.98412698298579493134e-04 + z * (2.75573137070700676789e-06 + z * (-2.50507602534068634195e-08 + z * 1.58969099521155010221e-10)))))
+    let r = z * (4.16666666666666019037e-02 + z * (-1.38888888888741095749e-03 + z * (2.48015872894767294178e-05 + z * (-2.75573143513906633035e-07 + z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11)))))
+    let hz = 0.5 * z, w = 1.0 - hz
+    let c = w + (((1.0 - w) - hz) + z * r)
+    switch Int(k) & 3 {
+    case 0: return (s, c)
+    case 1: return (c, -s)
+    case 2: return (-s, -c)
+    default: return (-c, s)
+    }
+}
+
 struct SendablePtr<T>: @unchecked Sendable {
     let p: UnsafeMutablePointer<T>?
     init(_ p: UnsafeMutablePointer<T>?) { self.p = p }
 }
 
-/// Radix sort helper (stable, keys of 2·order+4 bits, -1 first).
-func sortKeys(_ keys: inout [Int64], order: Int) -> [Int32] {
-    let n = keys.count
+/// Stable LSD radix sort of unsigned keys of `bits` significant bits; returns the permutation.
+func sortComposite(_ k: inout [UInt64], bits: Int) -> [Int32] {
+    let n = k.count
     var perm = (0..<n).map { Int32($0) }
     guard n > 1 else { return perm }
-    var k = keys.map { UInt64(bitPattern: $0 &+ 1) }
     var k2 = [UInt64](repeating: 0, count: n), p2 = [Int32](repeating: 0, count: n)
     let digit = 11, radix = 1 << digit, mask = UInt64(radix - 1)
-    let passes = max(1, (2 * order + 5 + digit - 1) / digit)
+    let passes = max(1, (bits + digit - 1) / digit)
     var counts = [Int](repeating: 0, count: radix)
     for pass in 0..<passes {
         let shift = UInt64(pass * digit)
         for i in 0..<radix { counts[i] = 0 }
-        for v in k { counts[Int((v >> shift) & mask)] += 1 }
+        k.withUnsafeBufferPointer { kb in counts.withUnsafeMutableBufferPointer { cb in
+            for i in 0..<n { cb[Int((kb[i] >> shift) & mask)] += 1 }
+        } }
         if counts.contains(n) { continue }
         var sum = 0
         for i in 0..<radix { let c = counts[i]; counts[i] = sum; sum += c }
@@ -77,7 +120,6 @@ func sortKeys(_ keys: inout [Int64], order: Int) -> [Int32] {
         } }
         swap(&k, &k2); swap(&perm, &p2)
     }
-    for i in 0..<n { keys[i] = Int64(bitPattern: k[i]) &- 1 }
     return perm
 }
 
@@ -102,16 +144,15 @@ struct PairList {
 }
 
 enum PairSearch {
-    /// The HEALPix order for a search radius of `maxRadius` degrees over `count` positions spread over
-    /// `areaDeg2`: pixels at least 5× the radius (so neighbours suffice), and not much smaller than the
-    /// mean spacing (so pixel groups are not tiny).
+    /// The block order for a search radius of `maxRadius` degrees over `count` positions spread over
+    /// `areaDeg2`: blocks at least 5× the radius (so a block's neighbours hold every partner), holding about
+    /// 128 rows each (so per-block work is amortised), at most order 13 (the composite sort key's room).
     static func order(maxRadius: Double, count: Int, areaDeg2: Double) -> Int {
         var byRadius = 0
-        while byRadius < 20 && HEALPixLayer.layers[byRadius + 1].resolution >= 5 * maxRadius { byRadius += 1 }
-        let perCell = 4.0
-        let cellArea = max(1e-12, areaDeg2 / max(1, Double(count)) * perCell)
+        while byRadius < 13 && HEALPixLayer.layers[byRadius + 1].resolution >= 5 * maxRadius { byRadius += 1 }
+        let cellArea = max(1e-12, areaDeg2 / max(1, Double(count)) * 128)
         var byDensity = 0
-        while byDensity < 29 && HEALPixLayer.layers[byDensity + 1].pixelAreaDeg2 >= cellArea { byDensity += 1 }
+        while byDensity < 13 && HEALPixLayer.layers[byDensity + 1].pixelAreaDeg2 >= cellArea { byDensity += 1 }
         return max(0, min(byRadius, byDensity))
     }
 
@@ -140,43 +181,61 @@ enum PairSearch {
                 var local = PairList()
                 let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
                 guard g0 < g1 else { return }
+
                 var ranges: [Range<Int>] = []
                 ranges.reserveCapacity(9)
+                var cursors: [Int] = []
+                cursors.reserveCapacity(9)
                 var hits: [(Int32, Double)] = []
-                for g in g0..<g1 {
-                    let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
-                    let pix = a.keys[s]
-                    ranges.removeAll(keepingCapacity: true)
-                    let lo = b.lowerBound(pix)
-                    var hi = lo
-                    while hi < b.keys.count && b.keys[hi] == pix { hi += 1 }
-                    if lo < hi { ranges.append(lo..<hi) }
-                    for nb in layer.neighbours(nested: pix) where nb >= 0 {
-                        let l2 = b.lowerBound(nb)
-                        var h2 = l2
-                        while h2 < b.keys.count && b.keys[h2] == nb { h2 += 1 }
-                        if l2 < h2 { ranges.append(l2..<h2) }
-                    }
-                    if ranges.isEmpty { continue }
-                    for k in s..<e {
-                        let ax = a.x[k], ay = a.y[k], az = a.z[k]
-                        let r1 = Int(a.rows[k])
-                        hits.removeAll(keepingCapacity: true)
-                        for rg in ranges {
-                            for m in rg {
-                                let dx = b.x[m] - ax, dy = b.y[m] - ay, dz = b.z[m] - az
-                                if dx * dx + dy * dy + dz * dz > chord2 { continue }
-                                // Exact angle: atan2(|a×b|, a·b).
-                                let cx = ay * b.z[m] - az * b.y[m], cy = az * b.x[m] - ax * b.z[m], cz = ax * b.y[m] - ay * b.x[m]
-                                let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), ax * b.x[m] + ay * b.y[m] + az * b.z[m]) * radiansToDegrees
-                                let r2 = Int(b.rows[m])
-                                if accept(r1, r2, sep) { hits.append((Int32(r2), sep)) }
-                            }
+                let window = maxRadius + 1e-7   // degrees: covers the 32-bit declination quantum of the sort
+                a.xyz.withUnsafeBufferPointer { axb in b.xyz.withUnsafeBufferPointer { bxb in
+                a.dec.withUnsafeBufferPointer { adb in b.dec.withUnsafeBufferPointer { bdb in
+                    guard let ax = axb.baseAddress, let bx = bxb.baseAddress, let ad = adb.baseAddress, let bd = bdb.baseAddress else { return }
+                    for g in g0..<g1 {
+                        let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
+                        let pix = a.keys[s]
+                        ranges.removeAll(keepingCapacity: true)
+                        let lo = b.lowerBound(pix)
+                        var hi = lo
+                        while hi < b.keys.count && b.keys[hi] == pix { hi += 1 }
+                        if lo < hi { ranges.append(lo..<hi) }
+                        for nb in layer.neighbours(nested: pix) where nb >= 0 {
+                            let l2 = b.lowerBound(nb)
+                            var h2 = l2
+                            while h2 < b.keys.count && b.keys[h2] == nb { h2 += 1 }
+                            if l2 < h2 { ranges.append(l2..<h2) }
                         }
-                        hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-                        for h in hits { local.rows1.append(Int32(r1)); local.rows2.append(h.0); local.sep.append(h.1) }
+                        if ranges.isEmpty { continue }
+                        cursors.removeAll(keepingCapacity: true)
+                        for rg in ranges { cursors.append(rg.lowerBound) }
+                        // Rows of this block come in ascending declination: sweep each neighbour list.
+                        for k in s..<e {
+                            let axk = ax[3 * k], ayk = ax[3 * k + 1], azk = ax[3 * k + 2]
+                            let dlo = ad[k] - window, dhi = ad[k] + window
+                            let r1 = Int(a.rows[k])
+                            hits.removeAll(keepingCapacity: true)
+                            for q in 0..<ranges.count {
+                                let end = ranges[q].upperBound
+                                var m = cursors[q]
+                                while m < end && bd[m] < dlo { m += 1 }
+                                cursors[q] = m
+                                while m < end && bd[m] <= dhi {
+                                    let bxm = bx[3 * m], bym = bx[3 * m + 1], bzm = bx[3 * m + 2]
+                                    let dx = bxm - axk, dy = bym - ayk, dz = bzm - azk
+                                    if dx * dx + dy * dy + dz * dz <= chord2 {
+                                        let cx = ayk * bzm - azk * bym, cy = azk * bxm - axk * bzm, cz = axk * bym - ayk * bxm
+                                        let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), axk * bxm + ayk * bym + azk * bzm) * radiansToDegrees
+                                        let r2 = Int(b.rows[m])
+                                        if accept(r1, r2, sep) { hits.append((Int32(r2), sep)) }
+                                    }
+                                    m += 1
+                                }
+                            }
+                            if hits.count > 1 { hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 } }
+                            for h in hits { local.rows1.append(Int32(r1)); local.rows2.append(h.0); local.sep.append(h.1) }
+                        }
                     }
-                }
+                } } } }
                 out.p?[c] = local
             }
         }

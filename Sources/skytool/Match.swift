@@ -78,14 +78,15 @@ struct Match: ParsableCommand {
                                             coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile))
         let m = try CatalogueMatch(a, b, options: options)
         lap("match")
-        if let out { try m.table.write(to: out); lap("write") }
+        var outputRows = 0
+        if let out { let t = try m.table(); outputRows = t.rowCount; try t.write(to: out); lap("write") }
         let r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.reasons1.values.filter { $0 == .notCovered }.count, notCovered2: m.reasons2.values.filter { $0 == .notCovered }.count,
-                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: m.table.rowCount, seconds: times)
+                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: outputRows, seconds: times)
         if json { print(try Output.json(summary)); return }
         if quiet { return }
         print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
-        if let out { print("wrote \(m.table.rowCount) rows to \(out)") }
+        if let out { print("wrote \(outputRows) rows to \(out)") }
     }
 }

@@ -156,3 +156,16 @@ struct CrossmatchTests {
         #expect(throws: CatalogueError.self) { _ = try Crossmatch.match(ra1: [1], dec1: [1], ra2: [1], dec2: [1], options: MatchOptions(.radius(arcsec: -1))) }
     }
 }
+
+@Suite("Crossmatch internals")
+struct CrossmatchInternalTests {
+    @Test func fastSinCosAgreesWithLibm() {
+        var rng = RNG(s: 5)
+        for _ in 0..<200_000 {
+            let x = (rng.unit() - 0.5) * 20
+            let (s, c) = fastSinCos(x)
+            // Within 2 ulp of libm (and so within ~4.5e-16 absolute for |values| ≤ 1).
+            #expect(abs(s - sin(x)) <= 4.5e-16 && abs(c - cos(x)) <= 4.5e-16, "\(x)")
+        }
+    }
+}
