@@ -2,6 +2,7 @@
 // Usage: skybench [N]   (default N = 10_000_000 positions)
 import Foundation
 import SkyCore
+import SkyMatch
 
 struct SplitMix: RandomNumberGenerator {
     var s: UInt64
@@ -57,5 +58,23 @@ time("cone 2 arcsec x \(q) (index order 10)", repeats: 5, perItem: q) {
     var s = 0
     for i in 0..<q { s += idx.cone(ra: ra[i], dec: dec[i], radius: 2.0 / 3600).count }
     sink &+= Int64(s)
+}
+// Crossmatch on the shared generator's files (BENCH_DATA, default /tmp/skybench), if present.
+let dataDir = ProcessInfo.processInfo.environment["BENCH_DATA"] ?? "/tmp/skybench"
+for tag in ["1e6", "1e7"] {
+    let pa = "\(dataDir)/field_\(tag)_A.fits", pb = "\(dataDir)/field_\(tag)_B.fits"
+    guard FileManager.default.fileExists(atPath: pa), FileManager.default.fileExists(atPath: pb) else { continue }
+    let a = try FITSFile(path: pa).readTable(columns: ["ra", "dec"]).catalogue
+    let b = try FITSFile(path: pb).readTable(columns: ["ra", "dec"]).catalogue
+    let (ra1, dec1) = try a.positions(), (ra2, dec2) = try b.positions()
+    let reps = tag == "1e6" ? 5 : 3
+    for (name, find, greedy) in [("best1", FindMode.best1, false), ("all", FindMode.all, false), ("best (STILTS greedy)", FindMode.best, true), ("best (optimal)", FindMode.best, false)] {
+        var pairs = 0
+        try time("match \(tag) x \(tag), 1 arcsec, \(name)", repeats: reps, perItem: ra1.count) {
+            let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radius(arcsec: 1), find: find, greedy: greedy))
+            pairs = r.pairCount
+        }
+        print("    pairs \(pairs)")
+    }
 }
 print("checksum \(sink)")
