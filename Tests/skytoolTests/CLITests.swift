@@ -168,3 +168,44 @@ struct SkyCLITests {
         #expect(SkyTool.run(["coverage", "--contains", s.file("q.csv"), input, "--out", s.file("x.csv")]) == 2)
     }
 }
+
+@Suite("skytool match, group, associate", .serialized)
+struct MatchCLITests {
+    func tables(_ s: Scratch) throws -> (String, String) {
+        try "id,ra,dec,mag\n1,10.0,20.0,12.5\n2,10.1,20.1,14.0\n3,50.0,-20.2,9.5\n".write(toFile: s.file("a.csv"), atomically: true, encoding: .utf8)
+        try "id,ra,dec,flux\n7,10.0001,20.0,1.5\n8,10.1,20.1001,2.5\n9,200.0,0.0,3.5\n".write(toFile: s.file("b.csv"), atomically: true, encoding: .utf8)
+        return (s.file("a.csv"), s.file("b.csv"))
+    }
+
+    @Test func matchModesAndOutputs() throws {
+        let s = Scratch()
+        let (a, b) = try tables(s)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1arcsec", "--find", "best1", "--out", s.file("m.fits")]) == 0)
+        let m = try Catalogue.read(s.file("m.fits"))
+        #expect(try m.column("id_1").values == .int64([1, 2]) && m.column("id_2").values == .int64([7, 8]))
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "1not2", "--out", s.file("n.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("n.csv")).column("id").values == .int64([3]))
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "1or2", "--json"]) == 0)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--find", "nearest"]) == 1)
+        #expect(SkyTool.run(["match", a, b]) == 1)                                    // no criterion
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch1", "2000", "--epoch2", "2016"]) == 2)   // no pm columns
+        // Coverage of table 2 from its positions: row 3 of table 1 is outside it.
+        #expect(SkyTool.run(["coverage", b, "--radius", "1deg", "--order", "8", "--out", s.file("bcov.fits")]) == 0)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "all1", "--coverage2", s.file("bcov.fits"), "--out", s.file("l.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("l.csv")).column("match_status").values == .string(["matched", "matched", "not_covered"]))
+    }
+
+    @Test func groupAndAssociate() throws {
+        let s = Scratch()
+        let (a, b) = try tables(s)
+        try "id,ra,dec\n1,10.0,20.0\n2,10.0001,20.0\n3,40,0\n".write(toFile: s.file("g.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["group", s.file("g.csv"), "--radius", "1", "--keep", "duplicated", "--out", s.file("gd.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("gd.csv")).column("id").values == .int64([1, 2]))
+        #expect(SkyTool.run(["group", s.file("g.csv"), "--radius", "1", "--pairs", "--out", s.file("gp.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("gp.csv")).rowCount == 1)
+        #expect(SkyTool.run(["associate", a, b, "--radius", "1", "--objects", s.file("o.fits"), "--detections", s.file("d.fits")]) == 0)
+        #expect(try Catalogue.read(s.file("o.fits")).rowCount == 4)      // 1+7, 2+8, 3, 9
+        #expect(try Catalogue.read(s.file("d.fits")).rowCount == 6)
+        #expect(SkyTool.run(["associate", a, "--radius", "1", "--objects", s.file("x.fits"), "--detections", s.file("y.fits")]) == 1)
+    }
+}

@@ -1,0 +1,48 @@
+// Catalogue-level matching: epochs with proper motions, coverage labels, joined columns.
+import Foundation
+import Testing
+@testable import SkyMatch
+import SkyCore
+
+@Suite("Catalogue matching")
+struct CatalogueMatchTests {
+    static let taurus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SkyCoreTests/Fixtures/taurus").path
+
+    @Test func hipparcosToTycho2WithProperMotion() throws {
+        // shared/data/catalogs/taurus/SOURCE.md: after linear pm propagation to J2000, astropy's nearest-neighbour
+        // match within 1" pairs 3 114 Hipparcos stars with the Tycho-2 index.
+        let hip = try Catalogue.read(Self.taurus + "/hip2.fits"), tyc = try Catalogue.read(Self.taurus + "/tycho2_astrometrynet.fits")
+        let o = CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: .best1), epoch1: 1991.25, epoch2: 2000)
+        let m = try CatalogueMatch(hip, tyc, options: o)
+        #expect(m.result.pairCount == 3114)
+        let seps = m.result.separations.sorted()
+        #expect(seps[seps.count / 2] * 1000 < 30)   // median below 30 mas
+        // Without propagation far fewer stars match within 1".
+        let still = try CatalogueMatch(hip, tyc, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: .best1)))
+        #expect(still.result.pairCount < 3000)
+        // Epochs without proper motions are an error.
+        #expect(throws: CatalogueError.self) {
+            _ = try CatalogueMatch(tyc, hip, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1)), epoch1: 2000, epoch2: 1991.25))
+        }
+    }
+
+    @Test func coverageLabelsAndJoinedColumns() throws {
+        // Table 2 covers ra 10..11; table 1 has a matched row, a row inside table 2's coverage with no partner
+        // (not_detected) and one outside it (not_covered).
+        let t1 = try Catalogue(columns: [.int64("id", [1, 2, 3]), .double("ra", [10.5, 10.7, 20]), .double("dec", [0, 0, 0]), .double("mag", [10, 11, 12])])
+        let t2 = try Catalogue(columns: [.int64("id", [7]), .double("ra", [10.5 + 0.5 / 3600]), .double("dec", [0]), .double("flux", [3])])
+        let cov2 = try MOC.polygon([(10.0, -1.0), (11.0, -1.0), (11.0, 1.0), (10.0, 1.0)].map { (ra: $0.0, dec: $0.1) }, order: 10)
+        let m = try CatalogueMatch(t1, t2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1)), join: .all1, coverage2: cov2))
+        let t = try m.table()
+        #expect(t.columnNames == ["id_1", "ra_1", "dec_1", "mag", "id_2", "ra_2", "dec_2", "flux", "sep_arcsec", "match_status"])
+        #expect(try t.column("match_status").values == .string(["matched", "not_detected", "not_covered"]))
+        #expect(try t.column("sep_arcsec").isMissing(1) && abs(t.doubles("sep_arcsec")[0] - 0.5) < 1e-9)
+        #expect(m.reasons1 == [1: .notDetected, 2: .notCovered])
+        let only = try CatalogueMatch(t1, t2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1)), join: .only1, coverage2: cov2)).table()
+        #expect(only.columnNames == ["id", "ra", "dec", "mag", "match_status"])
+        #expect(try only.column("id").values == .int64([2, 3]))
+        let all = try CatalogueMatch(t1, t2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: .all))).table()
+        #expect(all.hasColumn("group_id") && all.hasColumn("group_size"))
+    }
+}
