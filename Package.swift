@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(
             name: "SkyMatchTests",
             dependencies: ["SkyMatch", .product(name: "Numerics", package: "swift-numerics")],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
