@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "wcslib",
             providers: [.apt(["wcslib-dev", "pkg-config"])]
         ),
+        .systemLibrary(
+            name: "CSkyLAPACK",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev", "pkg-config"])]
+        ),
         .target(
             name: "SkyCore",
             dependencies: ["CSkyFITSIO", "CSkyWCS"],
@@ -39,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "SkyPhot",
-            dependencies: ["SkyCore"],
+            dependencies: ["SkyCore", "SkyMatch", "CSkyLAPACK"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
@@ -59,6 +64,12 @@ let package = Package(
         .testTarget(
             name: "SkyMatchTests",
             dependencies: ["SkyMatch", .product(name: "Numerics", package: "swift-numerics")],
+            exclude: ["Fixtures"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyPhotTests",
+            dependencies: ["SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -1,0 +1,100 @@
+// Two-dimensional Chebyshev surfaces in detector coordinates.
+import Foundation
+
+/// The rectangle of (x, y) mapped onto [-1, 1]²: u = (2x − (xmin + xmax)) / (xmax − xmin), likewise v.
+/// State it from the chip (image header or configuration), not from the data, so that fits of different
+/// epochs are comparable.
+public struct ChebyshevDomain: Sendable, Codable, Equatable {
+    public var xmin: Double, xmax: Double, ymin: Double, ymax: Double
+    public init(xmin: Double, xmax: Double, ymin: Double, ymax: Double) {
+        self.xmin = xmin; self.xmax = xmax; self.ymin = ymin; self.ymax = ymax
+    }
+    /// From [xmin, xmax, ymin, ymax].
+    public init?(_ a: [Double]) {
+        guard a.count == 4, a[1] > a[0], a[3] > a[2] else { return nil }
+        self.init(xmin: a[0], xmax: a[1], ymin: a[2], ymax: a[3])
+    }
+    @inline(__always) func u(_ x: Double) -> Double { (2 * x - (xmin + xmax)) / (xmax - xmin) }
+    @inline(__always) func v(_ y: Double) -> Double { (2 * y - (ymin + ymax)) / (ymax - ymin) }
+}
+
+/// f(x, y) = Σ c[i][j] T_i(u) T_j(v) over i ≤ degreeX, j ≤ degreeY (tensor product), or over i + j ≤
+/// `totalDegree` when that is set; T_k are Chebyshev polynomials of the first kind and (u, v) the affine map
+/// of (x, y) from `domain` onto [-1, 1]² (numpy's `chebval2d` convention: `coefficients[i][j]` multiplies
+/// T_i(u) T_j(v)).
+public struct Chebyshev2D: Sendable, Codable, Equatable {
+    public var degreeX: Int
+    public var degreeY: Int
+    public var totalDegree: Int?
+    public var domain: ChebyshevDomain
+    /// c[i][j]; zero for terms outside the basis.
+    public var coefficients: [[Double]]
+
+    public init(degreeX: Int, degreeY: Int, totalDegree: Int? = nil, domain: ChebyshevDomain, coefficients: [[Double]]? = nil) {
+        self.degreeX = degreeX; self.degreeY = degreeY; self.totalDegree = totalDegree; self.domain = domain
+        self.coefficients = coefficients ?? Array(repeating: Array(repeating: 0, count: degreeY + 1), count: degreeX + 1)
+    }
+
+    /// The (i, j) of each basis term, in the order of the least-squares unknowns (i major, j minor).
+    public var terms: [(i: Int, j: Int)] {
+        var t: [(Int, Int)] = []
+        for i in 0...degreeX { for j in 0...degreeY where totalDegree.map({ i + j <= $0 }) ?? true { t.append((i, j)) } }
+        return t
+    }
+
+    /// T_0(t) ... T_n(t) into `out`.
+    @inline(__always) static func chebyshev(_ t: Double, _ n: Int, _ out: inout [Double]) {
+        out[0] = 1
+        if n >= 1 { out[1] = t }
+        if n >= 2 { for k in 2...n { out[k] = 2 * t * out[k - 1] - out[k - 2] } }
+    }
+
+    /// The surface at (x, y).
+    public func evaluate(x: Double, y: Double) -> Double {
+        var tu = [Double](repeating: 0, count: degreeX + 1), tv = [Double](repeating: 0, count: degreeY + 1)
+        Chebyshev2D.chebyshev(domain.u(x), degreeX, &tu)
+        Chebyshev2D.chebyshev(domain.v(y), degreeY, &tv)
+        var s = 0.0
+        for i in 0...degreeX { var r = 0.0; for j in 0...degreeY { r += coefficients[i][j] * tv[j] }; s += tu[i] * r }
+        return s
+    }
+
+    /// The surface at many points.
+    public func evaluate(x: [Double], y: [Double]) -> [Double] {
+        var tu = [Double](repeating: 0, count: degreeX + 1), tv = [Double](repeating: 0, count: degreeY + 1)
+        var out = [Double](repeating: 0, count: min(x.count, y.count))
+        for k in 0..<out.count {
+            Chebyshev2D.chebyshev(domain.u(x[k]), degreeX, &tu)
+            Chebyshev2D.chebyshev(domain.v(y[k]), degreeY, &tv)
+            var s = 0.0
+            for i in 0...degreeX { var r = 0.0; for j in 0...degreeY { r += coefficients[i][j] * tv[j] }; s += tu[i] * r }
+            out[k] = s
+        }
+        return out
+    }
+
+    /// The weighted least-squares fit: minimises Σ wₖ² (zₖ − f(xₖ, yₖ))² with `weights` wₖ = 1/σₖ (all 1 when
+    /// nil), by Householder QR (LAPACK), never the normal equations. Returns the surface and χ² (the minimum).
+    public static func fit(x: [Double], y: [Double], z: [Double], weights: [Double]? = nil,
+                           degreeX: Int, degreeY: Int, totalDegree: Int? = nil, domain: ChebyshevDomain) throws(FitError) -> (surface: Chebyshev2D, chi2: Double) {
+        let m = min(x.count, y.count, z.count)
+        guard degreeX >= 0, degreeY >= 0 else { throw FitError(message: "degrees must be non-negative") }
+        if let w = weights, w.count < m { throw FitError(message: "\(w.count) weights for \(m) points") }
+        var surface = Chebyshev2D(degreeX: degreeX, degreeY: degreeY, totalDegree: totalDegree, domain: domain)
+        let terms = surface.terms
+        let n = terms.count
+        let (coef, chi2) = try LeastSquares.solve(rows: m, unknowns: n) { first, count, buf, ld in
+            var tu = [Double](repeating: 0, count: degreeX + 1), tv = [Double](repeating: 0, count: degreeY + 1)
+            for r in 0..<count {
+                let k = first + r
+                let w = weights?[k] ?? 1
+                Chebyshev2D.chebyshev(domain.u(x[k]), degreeX, &tu)
+                Chebyshev2D.chebyshev(domain.v(y[k]), degreeY, &tv)
+                for (c, t) in terms.enumerated() { buf[c * ld + r] = w * tu[t.i] * tv[t.j] }
+                buf[n * ld + r] = w * z[k]
+            }
+        }
+        for (c, t) in terms.enumerated() { surface.coefficients[t.i][t.j] = coef[c] }
+        return (surface, chi2)
+    }
+}

@@ -1,0 +1,59 @@
+// Chebyshev2D against numpy 1.24 (Fixtures/chebyshev2d.json from shared/reference/make_reference.py:
+// chebvander2d + lstsq, weights 1/sigma): coefficients to 1e-9 relative, chi2 to 1e-9 (the issue's tolerances).
+import Foundation
+import Numerics
+import Testing
+@testable import SkyPhot
+
+struct ChebyshevCase: Decodable, Sendable, CustomTestStringConvertible {
+    let deg_x: Int, deg_y: Int, domain: [Double], weighted: Bool
+    let x: [Double], y: [Double], z: [Double], sigma: [Double]
+    let coef_ij: [[Double]], chi2: Double, dof: Int
+    var testDescription: String { "\(deg_x)x\(deg_y), \(x.count) points\(weighted ? ", weighted" : "")" }
+}
+struct ChebyshevReference: Decodable {
+    let cases: [ChebyshevCase]
+    static let shared: ChebyshevReference? = {
+        let p = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/chebyshev2d.json").path
+        guard let d = FileManager.default.contents(atPath: p) else { return nil }
+        return try? JSONDecoder().decode(ChebyshevReference.self, from: d)
+    }()
+}
+
+@Suite("Chebyshev2D against numpy")
+struct ChebyshevTests {
+    @Test func referenceLoads() { #expect(ChebyshevReference.shared?.cases.count == 5) }
+
+    @Test("fit equals numpy lstsq", arguments: ChebyshevReference.shared?.cases ?? [])
+    func fit(_ c: ChebyshevCase) throws {
+        let domain = try #require(ChebyshevDomain(c.domain))
+        let w = c.sigma.map { 1 / $0 }
+        let (s, chi2) = try Chebyshev2D.fit(x: c.x, y: c.y, z: c.z, weights: w, degreeX: c.deg_x, degreeY: c.deg_y, domain: domain)
+        let scale = c.coef_ij.flatMap { $0 }.map(abs).max() ?? 1
+        for i in 0...c.deg_x { for j in 0...c.deg_y {
+            // Relative 1e-9; coefficients much smaller than the largest one are compared at 1e-9 of the largest.
+            #expect(s.coefficients[i][j].isApproximatelyEqual(to: c.coef_ij[i][j], absoluteTolerance: 1e-9 * scale, relativeTolerance: 1e-9),
+                    "c[\(i)][\(j)] = \(s.coefficients[i][j]) vs \(c.coef_ij[i][j])")
+        } }
+        // Relative 1e-9; one reference case is an exact (noise-free) surface whose chi2 is rounding noise
+        // (~1e-28 in both), compared with an absolute floor of 1e-20.
+        #expect(chi2.isApproximatelyEqual(to: c.chi2, absoluteTolerance: 1e-20, relativeTolerance: 1e-9), "chi2 \(chi2) vs \(c.chi2)")
+        // The model evaluated at the data reproduces chi2.
+        let model = s.evaluate(x: c.x, y: c.y)
+        let again = zip(zip(c.z, model), c.sigma).reduce(0.0) { $0 + pow(($1.0.0 - $1.0.1) / $1.1, 2) }
+        #expect(again.isApproximatelyEqual(to: c.chi2, absoluteTolerance: 1e-20, relativeTolerance: 1e-9))
+    }
+
+    @Test func totalDegreeAndDegenerateInput() throws {
+        let d = ChebyshevDomain(xmin: 0, xmax: 10, ymin: 0, ymax: 10)
+        let s = Chebyshev2D(degreeX: 3, degreeY: 3, totalDegree: 3, domain: d)
+        #expect(s.terms.count == 10)   // i + j ≤ 3
+        // An exact plane is recovered exactly; too few points is an error.
+        var x: [Double] = [], y: [Double] = [], z: [Double] = []
+        for i in 0..<10 { for j in 0..<10 { x.append(Double(i)); y.append(Double(j)); z.append(1 + 0.5 * Double(i) - 0.25 * Double(j)) } }
+        let (f, chi2) = try Chebyshev2D.fit(x: x, y: y, z: z, degreeX: 1, degreeY: 1, domain: d)
+        #expect(abs(f.evaluate(x: 3.3, y: 7.1) - (1 + 1.65 - 1.775)) < 1e-12 && chi2 < 1e-20)
+        #expect(throws: FitError.self) { _ = try Chebyshev2D.fit(x: [1, 2], y: [1, 2], z: [1, 2], degreeX: 2, degreeY: 2, domain: d) }
+        #expect(throws: FitError.self) { _ = try Chebyshev2D.fit(x: Array(repeating: 5, count: 50), y: Array(repeating: 5, count: 50), z: Array(repeating: 1, count: 50), degreeX: 1, degreeY: 1, domain: d) }
+    }
+}
