@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "skytoolTests",
-            dependencies: ["skytool", "SkyCore"],
+            dependencies: ["skytool", "SkyCore", "SkyPhot"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

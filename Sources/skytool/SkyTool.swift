@@ -13,7 +13,7 @@ struct SkyTool: ParsableCommand {
         Angles accept units: mas, arcsec or ", arcmin or ', deg (a bare number is arcsec for radii).
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self]
+        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import skytool
+import SkyPhot
 import SkyCore
 
 final class Scratch {
@@ -207,5 +208,36 @@ struct MatchCLITests {
         #expect(try Catalogue.read(s.file("o.fits")).rowCount == 4)      // 1+7, 2+8, 3, 9
         #expect(try Catalogue.read(s.file("d.fits")).rowCount == 6)
         #expect(SkyTool.run(["associate", a, "--radius", "1", "--objects", s.file("x.fits"), "--detections", s.file("y.fits")]) == 1)
+    }
+}
+
+@Suite("skytool recalibrate, varstats", .serialized)
+struct PhotometryCLITests {
+    @Test func recalibrateEndToEnd() throws {
+        let s = Scratch()
+        let sim = try SimulatedEpochs.make(stars: 4000, seed: 3)
+        try sim.reference.write(to: s.file("ref.fits"))
+        try sim.search.write(to: s.file("search.csv"))
+        #expect(SkyTool.run(["recalibrate", s.file("ref.fits"), s.file("search.csv"), "--order", "4", "--domain", "1,2048,1,4096",
+                             "--out", s.file("corr.fits"), "--variables", s.file("vars.fits"), "--report", s.file("fit.json"),
+                             "--residuals", s.file("res.fits")]) == 0)
+        let corr = try Catalogue.read(s.file("corr.fits"))
+        #expect(corr.hasColumn("mag_corr") && corr.hasColumn("mag_err_corr") && corr.hasColumn("zp_model"))
+        let report = try JSONDecoder().decode(RecalibrationReport.self, from: Data(contentsOf: URL(fileURLWithPath: s.file("fit.json"))))
+        #expect(report.degreeX == 4 && report.coefficients.count == 5 && abs(report.rescaleFactor / sim.errorScale - 1) < 0.1)
+        let vars = try Catalogue.read(s.file("vars.fits"))
+        #expect(vars.rowCount >= sim.variableRows.count - 1)
+        #expect(SkyTool.run(["recalibrate", s.file("ref.fits"), s.file("search.csv"), "--domain", "1,2", "--out", s.file("x.fits")]) == 1)
+        #expect(SkyTool.run(["recalibrate", s.file("ref.fits"), s.file("search.csv"), "--mag-col", "nope", "--domain", "1,2048,1,4096", "--out", s.file("y.fits")]) == 2)
+        #expect(!s.contents.contains("y.fits"))
+    }
+
+    @Test func varstats() throws {
+        let s = Scratch()
+        try "star,t,mag,err\na,1,10.0,0.1\na,2,10.2,0.1\na,3,9.9,0.12\nb,1,12,0.01\nb,2,12,0.01\n".write(toFile: s.file("lc.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["varstats", s.file("lc.csv"), "--id-col", "star", "--time-col", "t", "--out", s.file("st.csv")]) == 0)
+        let st = try Catalogue.read(s.file("st.csv"))
+        #expect(st.rowCount == 2 && st.hasColumn("reduced_chi2") && st.hasColumn("stetson_k"))
+        #expect(SkyTool.run(["varstats", s.file("lc.csv"), "--id-col", "nope", "--out", s.file("x.csv")]) == 2)
     }
 }

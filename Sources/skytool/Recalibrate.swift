@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SkyCore
+import SkyPhot
+
+struct Recalibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tie a search epoch's photometry to a reference with a 2-D Chebyshev zero-point surface; flag variables.",
+        discussion: """
+        Matches REF and SEARCH one-to-one (--radius, default 1"), fits search - reference magnitudes as a Chebyshev
+        surface of the search (x, y) over --domain (the chip's pixel extent), clips outliers, rescales the search
+        errors by sqrt(chi2/nu), and lists sources whose corrected magnitude differs by >= --nsigma.
+
+        Examples:
+          skytool recalibrate ref.fits search.fits --domain 1,2046,1,4094 --out corrected.fits --variables vars.fits --report fit.json
+          skytool recalibrate ref.csv search.csv --order 3 --total-degree --mag-col MAG_AUTO --err-col MAGERR_AUTO --out c.fits
+        """
+    )
+
+    @Argument(help: "Reference catalogue (FITS or CSV).") var reference: String
+    @Argument(help: "Search catalogue (FITS or CSV).") var search: String
+    @Option(help: "Chebyshev degree in x and y (with --total-degree: the total degree).") var order: Int = 4
+    @Flag(help: "Use the total-degree basis i + j <= order.") var totalDegree = false
+    @Option(help: "Chip pixel extent xmin,xmax,ymin,ymax (default: NAXIS1/NAXIS2 of --image, else the data's range).") var domain: String?
+    @Option(help: "An image of the search chip: its NAXIS1/NAXIS2 give the domain.") var image: String?
+    @Option(help: "Variable threshold in sigma.") var nsigma: Double = 15
+    @Option(help: "Uncertainty floor in mag.") var floor: Double = 0.01
+    @Option(help: "Clipping threshold in sigma.") var clip: Double = 3
+    @Option(help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
+    @Flag(help: "Apply the rescale factor even when it is below 1.") var alwaysRescale = false
+    @Option(help: "Magnitude column (both tables).") var magCol: String = "mag"
+    @Option(help: "Magnitude error column (both tables).") var errCol: String = "mag_err"
+    @Option(help: "x column of the search table.") var xCol: String = "x"
+    @Option(help: "y column of the search table.") var yCol: String = "y"
+    @Option(help: "Corrected search catalogue.") var out: String
+    @Option(help: "Variable candidates.") var variables: String?
+    @Option(help: "Residual table (one row per matched pair).") var residuals: String?
+    @Option(help: "Reference sources missing from the search epoch (inside its coverage).") var disappeared: String?
+    @Option(help: "Search sources with no reference counterpart.") var appeared: String?
+    @Option(help: "Fit report (JSON).") var report: String?
+
+    func run() throws {
+        let ref = try Catalogue.read(reference), sea = try Catalogue.read(search)
+        let dom: ChebyshevDomain
+        if let d = domain {
+            let v = Output.list(d).compactMap(Double.init)
+            guard let cd = ChebyshevDomain(v) else { throw ValidationError("--domain must be xmin,xmax,ymin,ymax with xmin < xmax, ymin < ymax") }
+            dom = cd
+        } else if let img = image {
+            let h = try FITSFile(path: img).header(hdu: FITSFile(path: img).resolveImageHDU(nil))
+            guard let nx = h["NAXIS1"]?.doubleValue, let ny = h["NAXIS2"]?.doubleValue else { throw DataError("\(img) has no NAXIS1/NAXIS2") }
+            dom = ChebyshevDomain(xmin: 1, xmax: nx, ymin: 1, ymax: ny)
+        } else {
+            let x = try sea.doubles(xCol).filter(\.isFinite), y = try sea.doubles(yCol).filter(\.isFinite)
+            guard let x0 = x.min(), let x1 = x.max(), let y0 = y.min(), let y1 = y.max(), x1 > x0, y1 > y0 else { throw DataError("cannot derive a domain from the search x/y columns") }
+            FileHandle.standardError.write(Data("skytool: note: no --domain or --image; using the data's range \(x0),\(x1),\(y0),\(y1) (fits of other epochs will not be comparable)\n".utf8))
+            dom = ChebyshevDomain(xmin: x0, xmax: x1, ymin: y0, ymax: y1)
+        }
+        var o = RecalibrationOptions(domain: dom)
+        o.degreeX = order; o.degreeY = order; o.totalDegree = totalDegree ? order : nil
+        o.nsigma = nsigma; o.floor = floor; o.clip = clip; o.alwaysRescale = alwaysRescale
+        if let radius { o.matchRadius = radius.degrees * 3600 }
+        o.reference = PhotometryColumns(mag: magCol, magErr: errCol, x: xCol, y: yCol)
+        o.search = o.reference
+        let r = try Recalibration(reference: ref, search: sea, options: o)
+        try r.corrected.write(to: out)
+        if let v = variables { try r.variables.write(to: v) }
+        if let p = residuals { try r.residuals.write(to: p) }
+        if let p = disappeared { try r.disappeared.write(to: p) }
+        if let p = appeared { try r.appeared.write(to: p) }
+        if let p = report {
+            let text = try Output.json(r.report)
+            try writeAtomically(to: p) { tmp in try (text + "\n").write(toFile: tmp, atomically: false, encoding: .utf8) }
+        }
+        let rep = r.report
+        print(String(format: "matched %d, used %d, clipped %d; chi2/nu %.3f, rescale %.3f%@; rms %.4f mag; %d variables, %d disappeared, %d appeared",
+                     rep.matched, rep.used, rep.clipped, rep.chi2PerDof, rep.rescaleFactor, rep.rescaleApplied ? " (applied)" : "", rep.rms, rep.variables, rep.disappeared, rep.appeared))
+    }
+}
