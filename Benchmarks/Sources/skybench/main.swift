@@ -3,6 +3,7 @@
 import Foundation
 import SkyCore
 import SkyMatch
+import SkyPhot
 
 struct SplitMix: RandomNumberGenerator {
     var s: UInt64
@@ -53,7 +54,7 @@ try time("SkyIndex build, order 10", repeats: 5, perItem: n) {
     let idx = try SkyIndex(ra: ra, dec: dec, order: 10); sink &+= Int64(idx.count)
 }
 let idx = try SkyIndex(ra: ra, dec: dec, order: 10)
-let q = 100_000
+let q = min(100_000, n)
 time("cone 2 arcsec x \(q) (index order 10)", repeats: 5, perItem: q) {
     var s = 0
     for i in 0..<q { s += idx.cone(ra: ra[i], dec: dec[i], radius: 2.0 / 3600).count }
@@ -75,6 +76,25 @@ for tag in ["1e6", "1e7"] {
             pairs = r.pairCount
         }
         print("    pairs \(pairs)")
+    }
+}
+// Chebyshev fit: order 4 (25 terms) over 1e6 points, with clipping, on a simulated chip.
+do {
+    var g = SeededGenerator(seed: 11)
+    let m = 1_000_000
+    let dom = ChebyshevDomain(xmin: 1, xmax: 2048, ymin: 1, ymax: 4096)
+    var truth = Chebyshev2D(degreeX: 4, degreeY: 4, domain: dom)
+    truth.coefficients[0][0] = 0.2; truth.coefficients[1][0] = 0.05; truth.coefficients[2][2] = -0.01
+    var x = [Double](repeating: 0, count: m), y = x, z = x, w = x
+    for k in 0..<m {
+        x[k] = 1 + g.uniform() * 2047; y[k] = 1 + g.uniform() * 4095
+        let s = 0.02
+        z[k] = truth.evaluate(x: x[k], y: y[k]) + s * g.gaussian() + (k % 100 == 0 ? 0.5 : 0)
+        w[k] = 1 / s
+    }
+    time("Chebyshev 4x4 fit, 1e6 points (one fit)", repeats: 5, perItem: m) {
+        let r = try? Chebyshev2D.fit(x: x, y: y, z: z, weights: w, degreeX: 4, degreeY: 4, domain: dom)
+        sink &+= Int64((r?.chi2 ?? 0) > 0 ? 1 : 0)
     }
 }
 print("checksum \(sink)")
