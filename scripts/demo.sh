@@ -17,4 +17,17 @@ step "The frame's footprint on the sky" "$bin" wcs "$data/astrometrynet_sourceli
 step "ICRF2 radio sources north of +80 deg, CSV -> FITS" \
      "$bin" convert "$data/icrf2.csv" "$out/icrf2_north.fits" --where "DEC > 80"
 step "The result" "$bin" info "$out/icrf2_north.fits"
+taurus="$(cd "$(dirname "$0")/../Tests/SkyCoreTests/Fixtures/taurus" && pwd)"   # Hipparcos-2 and Tycho-2 (see SOURCE.md there)
+macho="$(cd "$(dirname "$0")/../Tests/SkyPhotTests/Fixtures" && pwd)/macho_lightcurves.csv"
+step "HEALPix pixel of the Crab (order 29, nested)" "$bin" healpix --order 29 --ra 05:34:31.94 --dec +22:00:52.2
+step "Pleiades: Hipparcos stars within 1 deg of Alcyone" "$bin" cone "$taurus/hip2.fits" --ra 56.871 --dec 24.105 --radius 1deg --out "$out/pleiades.fits"
+step "Coverage (MOC) of the astrometry.net frame" "$bin" coverage "$data/astrometrynet_sourcelist_wcs.fits" --order 12 --out "$out/frame_moc.fits"
+step "Crossmatch Hipparcos-2 (J1991.25, moved by its proper motions) with Tycho-2 (J2000)" \
+     "$bin" match "$taurus/hip2.fits" "$taurus/tycho2_astrometrynet.fits" --radius 1arcsec --find best1 \
+     --epoch1 1991.25 --epoch2 2000 --out "$out/hip2_tycho2.fits"
+step "Hipparcos stars with no Tycho-2 counterpart within 1\"" \
+     "$bin" match "$taurus/hip2.fits" "$taurus/tycho2_astrometrynet.fits" --radius 1arcsec --join 1not2 \
+     --epoch1 1991.25 --epoch2 2000 --out "$out/hip2_unmatched.fits"
+step "Close pairs in the Tycho-2 subset (friends of friends, 20\")" "$bin" group "$taurus/tycho2_astrometrynet.fits" --radius 20arcsec --keep duplicated --out "$out/tycho2_pairs.fits"
+step "Variability statistics of ten MACHO stars" "$bin" varstats "$macho" --id-col macho_id,band --time-col mjd --mag-col mag --err-col mag_err --out "$out/macho_stats.csv"
 printf '\nDemo outputs are in %s\n' "$out"

@@ -88,16 +88,22 @@ public struct LightCurveStatistics: Sendable, Codable, Equatable {
 
 /// Statistics of every object of a long light-curve table (object id, time, mag, err).
 public enum Variability {
-    /// One row per object (in order of first appearance): id, n, weighted_mean, reduced_chi2 (η), V,
-    /// von_neumann_eta, stetson_k, mad, iqr, max_abs_m, vs_at_max_m. Points are ordered by time within an
+    /// One row per object (in order of first appearance): the id column(s), n, weighted_mean, reduced_chi2
+    /// (η), V, von_neumann_eta, stetson_k, mad, iqr, max_abs_m, vs_at_max_m. An object is one value of the id
+    /// column, or one combination of several (e.g. star and band). Points are ordered by time within an
     /// object. Missing values are dropped.
     public static func statistics(_ table: Catalogue, id: String, time: String, mag: String, err: String, vsThreshold: Double = 4.3) throws -> Catalogue {
-        let idc = try table.column(id)
+        try statistics(table, ids: [id], time: time, mag: mag, err: err, vsThreshold: vsThreshold)
+    }
+
+    public static func statistics(_ table: Catalogue, ids: [String], time: String, mag: String, err: String, vsThreshold: Double = 4.3) throws -> Catalogue {
+        let idcs = try ids.map { try table.column($0) }
+        guard !idcs.isEmpty else { throw CatalogueError(.invalidArgument, "no id column given") }
         let t = try table.doubles(time), m = try table.doubles(mag), e = try table.doubles(err)
         var groups: [String: [Int]] = [:]
         var order: [String] = []
         for r in 0..<table.rowCount {
-            let k = idc.text(at: r)
+            let k = idcs.map { $0.text(at: r) }.joined(separator: "\u{1F}")
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(r)
         }
@@ -112,7 +118,7 @@ public enum Variability {
             for (c, x) in v.enumerated() { cols[c].append(x ?? .nan); masks[c].append(x == nil || !(x ?? .nan).isFinite) }
         }
         var out = Catalogue(rowCount: order.count)
-        try out.add(idc.rows(firstRows))
+        for c in idcs { try out.add(c.rows(firstRows)) }
         let names = ["n", "weighted_mean", "reduced_chi2", "V", "von_neumann_eta", "stetson_k", "mad", "iqr", "max_abs_m", "vs_at_max_m"]
         let descriptions = ["points used", "weighted mean magnitude (w = 1/err^2)", "reduced chi2 about the weighted mean (VAST/TraP eta)",
                             "sample std (ddof 1) / mean", "von Neumann ratio (ddof 1)", "Stetson K", "median absolute deviation",

@@ -15,7 +15,7 @@ struct Varstats: ParsableCommand {
     )
 
     @Argument(help: "Light-curve table (FITS or CSV).") var lightcurves: String
-    @Option(help: "Object id column.") var idCol: String
+    @Option(help: "Object id column, or several separated by commas (e.g. star,band).") var idCol: String
     @Option(help: "Time column.") var timeCol: String = "time"
     @Option(help: "Magnitude column.") var magCol: String = "mag"
     @Option(help: "Magnitude error column.") var errCol: String = "err"
@@ -24,7 +24,7 @@ struct Varstats: ParsableCommand {
 
     func run() throws {
         let t = try Catalogue.read(lightcurves)
-        let s = try Variability.statistics(t, id: idCol, time: timeCol, mag: magCol, err: errCol, vsThreshold: vsThreshold)
+        let s = try Variability.statistics(t, ids: Output.list(idCol), time: timeCol, mag: magCol, err: errCol, vsThreshold: vsThreshold)
         try s.write(to: out)
         print("statistics of \(s.rowCount) objects written to \(out)")
     }
