@@ -83,7 +83,7 @@ public struct Chebyshev2D: Sendable, Codable, Equatable {
         var surface = Chebyshev2D(degreeX: degreeX, degreeY: degreeY, totalDegree: totalDegree, domain: domain)
         let terms = surface.terms
         let n = terms.count
-        let (coef, chi2) = try LeastSquares.solve(rows: m, unknowns: n) { first, count, buf, ld in
+        let (coef, chi2) = try LeastSquares.solve(rows: m, unknowns: n) { @Sendable first, count, buf, ld in
             var tu = [Double](repeating: 0, count: degreeX + 1), tv = [Double](repeating: 0, count: degreeY + 1)
             for r in 0..<count {
                 let k = first + r
@@ -96,5 +96,50 @@ public struct Chebyshev2D: Sendable, Codable, Equatable {
         }
         for (c, t) in terms.enumerated() { surface.coefficients[t.i][t.j] = coef[c] }
         return (surface, chi2)
+    }
+}
+
+/// A Chebyshev fit with iterative outlier clipping.
+public struct ClippedChebyshevFit: Sendable {
+    public var surface: Chebyshev2D
+    /// χ² of the final fit over the kept points; ν = kept − terms.
+    public var chi2: Double
+    public var dof: Int
+    /// Whether each point was kept in the final fit.
+    public var kept: [Bool]
+    public var iterations: Int
+
+    /// Fits z(x, y) with weights 1/σ, then repeatedly re-decides every point — kept when
+    /// |z − model|/σ ≤ clip · sqrt(χ²/ν) — and refits, until the kept set no longer changes or
+    /// `maxIterations` fits were made. The returned surface is the fit on the returned kept set.
+    public init(x: [Double], y: [Double], z: [Double], sigma: [Double], degreeX: Int, degreeY: Int, totalDegree: Int? = nil,
+                domain: ChebyshevDomain, clip: Double = 3, maxIterations: Int = 10) throws(FitError) {
+        let np = min(x.count, y.count, z.count, sigma.count)
+        let nterms = Chebyshev2D(degreeX: degreeX, degreeY: degreeY, totalDegree: totalDegree, domain: domain).terms.count
+        var keep = [Bool](repeating: true, count: np)
+        var iterations = 0
+        while true {
+            iterations += 1
+            var idx: [Int] = []
+            idx.reserveCapacity(np)
+            for k in 0..<np where keep[k] { idx.append(k) }
+            guard idx.count > nterms else { throw FitError(message: "\(idx.count) points left for \(nterms) coefficients (clip \(clip))") }
+            let fitted = try Chebyshev2D.fit(x: idx.map { x[$0] }, y: idx.map { y[$0] }, z: idx.map { z[$0] }, weights: idx.map { 1 / sigma[$0] },
+                                             degreeX: degreeX, degreeY: degreeY, totalDegree: totalDegree, domain: domain)
+            let dof = idx.count - nterms
+            let scale = (fitted.chi2 / Double(dof)).squareRoot()
+            var changed = false
+            if iterations < maxIterations {
+                let model = fitted.surface.evaluate(x: x, y: y)
+                for k in 0..<np {
+                    let ok = abs(z[k] - model[k]) / sigma[k] <= clip * scale
+                    if ok != keep[k] { keep[k] = ok; changed = true }
+                }
+            }
+            if !changed {
+                self.surface = fitted.surface; self.chi2 = fitted.chi2; self.dof = dof; self.kept = keep; self.iterations = iterations
+                return
+            }
+        }
     }
 }

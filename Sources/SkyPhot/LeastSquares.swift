@@ -1,6 +1,7 @@
 // Weighted linear least squares by Householder QR (LAPACK dgeqrf), row chunk by row chunk (TSQR).
 // The only file that calls LAPACK.
 internal import CSkyLAPACK
+import Dispatch
 import Foundation
 import SkyCore
 
@@ -15,31 +16,71 @@ public struct FitError: Error, CustomStringConvertible, Sendable, Equatable {
 /// re-factorised). The last diagonal entry of the augmented triangular factor is the residual norm, so
 /// χ² = R[n][n]². Never forms the normal equations.
 enum LeastSquares {
-    /// `fill(first, count, buffer, ld)` writes rows first..<first+count of the weighted augmented matrix
-    /// (n + 1 columns, the last one W·b) into a column-major buffer with leading dimension `ld`.
-    static func solve(rows m: Int, unknowns n: Int, chunk: Int = 4096,
-                      fill: (Int, Int, UnsafeMutablePointer<Double>, Int) -> Void) throws(FitError) -> (coefficients: [Double], chi2: Double) {
-        guard m >= n else { throw FitError(message: "\(m) points for \(n) coefficients") }
-        let k = n + 1
-        var R = [Double](repeating: 0, count: k * k)      // column-major k×k upper triangle
-        var first = 0
+    /// QR of a column-major rows×k matrix in place; returns its k×k upper triangle (column-major).
+    static func factor(_ M: inout [Double], rows: Int, k: Int) throws(FitError) -> [Double] {
+        var tau = [Double](repeating: 0, count: k)
+        let info = LAPACKE_dgeqrf(Int32(LAPACK_COL_MAJOR), Int32(rows), Int32(k), &M, Int32(rows), &tau)
+        guard info == 0 else { throw FitError(message: "LAPACK dgeqrf failed (info \(info))") }
+        var R = [Double](repeating: 0, count: k * k)
+        for j in 0..<k { for i in 0..<min(j + 1, rows) { R[j * k + i] = M[j * rows + i] } }
+        return R
+    }
+
+    /// The triangular factor of rows first..<end, one chunk at a time stacked under the running factor.
+    static func reduce(first: Int, end: Int, k: Int, chunk: Int, fill: (Int, Int, UnsafeMutablePointer<Double>, Int) -> Void) throws(FitError) -> [Double] {
+        var R = [Double](repeating: 0, count: k * k)
         var started = false
-        while first < m {
-            let c = min(chunk, m - first)
-            let rowsTotal = (started ? k : 0) + c
-            var M = [Double](repeating: 0, count: rowsTotal * k)
-            var tau = [Double](repeating: 0, count: k)
+        var row = first
+        while row < end {
+            let c = min(chunk, end - row)
             let off = started ? k : 0
+            let rowsTotal = off + c
+            var M = [Double](repeating: 0, count: rowsTotal * k)
             M.withUnsafeMutableBufferPointer { mb in
                 guard let base = mb.baseAddress else { return }
                 if started { for j in 0..<k { for i in 0...j { base[j * rowsTotal + i] = R[j * k + i] } } }
-                fill(first, c, base + off, rowsTotal)
+                fill(row, c, base + off, rowsTotal)
             }
-            let info = LAPACKE_dgeqrf(Int32(LAPACK_COL_MAJOR), Int32(rowsTotal), Int32(k), &M, Int32(rowsTotal), &tau)
-            guard info == 0 else { throw FitError(message: "LAPACK dgeqrf failed (info \(info))") }
-            for j in 0..<k { for i in 0..<k { R[j * k + i] = i <= j && i < rowsTotal ? M[j * rowsTotal + i] : 0 } }
+            R = try factor(&M, rows: rowsTotal, k: k)
             started = true
-            first += c
+            row += c
+        }
+        return R
+    }
+
+    /// `fill(first, count, buffer, ld)` writes rows first..<first+count of the weighted augmented matrix
+    /// (n + 1 columns, the last one W·b) into a column-major buffer with leading dimension `ld`.
+    static func solve(rows m: Int, unknowns n: Int, chunk: Int = 4096,
+                      fill: @Sendable (Int, Int, UnsafeMutablePointer<Double>, Int) -> Void) throws(FitError) -> (coefficients: [Double], chi2: Double) {
+        guard m >= n else { throw FitError(message: "\(m) points for \(n) coefficients") }
+        let k = n + 1
+        // Rows are split into one part per core (parts of at least 8 chunks); each part is reduced to its
+        // triangular factor independently, and the stacked factors are reduced once more (TSQR).
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, m / (8 * chunk)))
+        let per = (m + workers - 1) / workers
+        final class Parts: @unchecked Sendable { var r: [[Double]?]; var err: FitError?; init(_ n: Int) { r = Array(repeating: nil, count: n) } }
+        let parts = Parts(workers)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lo = w * per, hi = min(m, lo + per)
+            do throws(FitError) {
+                let r = try reduce(first: lo, end: hi, k: k, chunk: chunk, fill: fill)
+                lock.lock(); parts.r[w] = r; lock.unlock()
+            } catch {
+                lock.lock(); parts.err = error; lock.unlock()
+            }
+        }
+        if let e = parts.err { throw e }
+        var R = parts.r[0] ?? [Double](repeating: 0, count: k * k)
+        if workers > 1 {
+            // Stack the factors (k rows each) and factorise once more.
+            let rowsTotal = workers * k
+            var M = [Double](repeating: 0, count: rowsTotal * k)
+            for (w, part) in parts.r.enumerated() {
+                guard let part else { continue }
+                for j in 0..<k { for i in 0...j { M[j * rowsTotal + w * k + i] = part[j * k + i] } }
+            }
+            R = try factor(&M, rows: rowsTotal, k: k)
         }
         // Back substitution R[0..<n, 0..<n] c = R[0..<n, n].
         var coef = [Double](repeating: 0, count: n)

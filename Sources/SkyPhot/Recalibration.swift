@@ -108,35 +108,15 @@ public struct Recalibration: Sendable {
         let x = ps.map { sx[$0] }, y = ps.map { sy[$0] }
         let z = (0..<np).map { sm[ps[$0]] - rm[pr[$0]] }
         let sigma = (0..<np).map { (fl(se[ps[$0]]) * fl(se[ps[$0]]) + fl(re[pr[$0]]) * fl(re[pr[$0]])).squareRoot() }
-        let nterms = Chebyshev2D(degreeX: o.degreeX, degreeY: o.degreeY, totalDegree: o.totalDegree, domain: o.domain).terms.count
-        var keep = [Bool](repeating: true, count: np)
-        var fitted: (surface: Chebyshev2D, chi2: Double)
-        var iterations = 0
-        var used = np
-        repeat {
-            iterations += 1
-            let idx = (0..<np).filter { keep[$0] }
-            used = idx.count
-            guard used > nterms else { throw FitError(message: "\(used) matched sources left for \(nterms) coefficients (match radius \(o.matchRadius)\", clip \(o.clip))") }
-            fitted = try Chebyshev2D.fit(x: idx.map { x[$0] }, y: idx.map { y[$0] }, z: idx.map { z[$0] }, weights: idx.map { 1 / sigma[$0] },
-                                         degreeX: o.degreeX, degreeY: o.degreeY, totalDegree: o.totalDegree, domain: o.domain)
-            let scale = (fitted.chi2 / Double(used - nterms)).squareRoot()
-            let model = fitted.surface.evaluate(x: x, y: y)
-            var changed = false
-            for k in 0..<np {
-                let ok = abs(z[k] - model[k]) / sigma[k] <= o.clip * scale
-                if ok != keep[k] { keep[k] = ok; changed = true }
-            }
-            if !changed { break }
-        } while iterations < o.maxIterations
-        // Final fit on the final kept set (the loop may have changed `keep` after its last fit).
+        let clipped = try ClippedChebyshevFit(x: x, y: y, z: z, sigma: sigma, degreeX: o.degreeX, degreeY: o.degreeY,
+                                              totalDegree: o.totalDegree, domain: o.domain, clip: o.clip, maxIterations: o.maxIterations)
+        let keep = clipped.kept
         let idx = (0..<np).filter { keep[$0] }
-        used = idx.count
-        guard used > nterms else { throw FitError(message: "\(used) matched sources left for \(nterms) coefficients") }
-        fitted = try Chebyshev2D.fit(x: idx.map { x[$0] }, y: idx.map { y[$0] }, z: idx.map { z[$0] }, weights: idx.map { 1 / sigma[$0] },
-                                     degreeX: o.degreeX, degreeY: o.degreeY, totalDegree: o.totalDegree, domain: o.domain)
+        let used = idx.count
+        let iterations = clipped.iterations
+        let fitted = (surface: clipped.surface, chi2: clipped.chi2)
         surface = fitted.surface
-        let dof = used - nterms
+        let dof = clipped.dof
         let chi2nu = fitted.chi2 / Double(dof)
         let rescale = chi2nu.squareRoot()
         let apply = o.alwaysRescale || rescale > 1
