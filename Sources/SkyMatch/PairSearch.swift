@@ -24,14 +24,14 @@ struct PixelSorted: @unchecked Sendable {
             let q: UInt64 = d.isFinite ? UInt64(min(4294967295.0, max(0, (d + 90) / 180 * 4294967296.0))) : 0
             composite[i] = (p << 32) | q
         }
-        let perm = sortComposite(&composite, bits: 2 * order + 5 + 32)
+        let perm = RadixSort.sort(&composite, bits: 2 * order + 5 + 32)
         var keys = [Int64](repeating: -1, count: n), sdec = [Double](repeating: 0, count: n)
         var xyz = [Double](repeating: 0, count: 3 * n)
         for k in 0..<n { keys[k] = Int64(bitPattern: composite[k] >> 32) &- 1 }
         let first = keys.prefix { $0 < 0 }.count
         xyz.withUnsafeMutableBufferPointer { xb in sdec.withUnsafeMutableBufferPointer { db in
             let px = SendablePtr(xb.baseAddress), pd = SendablePtr(db.baseAddress)
-            forEachChunk(n - first, min: 1 << 14) { lo, hi in
+            Parallel.forEachChunk(count: n - first, minChunk: 1 << 14) { lo, hi in
                 for k in (lo + first)..<(hi + first) {
                     let r = Int(perm[k])
                     let (sa, ca) = fastSinCos(ra[r] * degreesToRadians), (sd, cd) = fastSinCos(dec[r] * degreesToRadians)
@@ -87,53 +87,6 @@ struct PixelSorted: @unchecked Sendable {
 struct SendablePtr<T>: @unchecked Sendable {
     let p: UnsafeMutablePointer<T>?
     init(_ p: UnsafeMutablePointer<T>?) { self.p = p }
-}
-
-/// Stable LSD radix sort of unsigned keys of `bits` significant bits; returns the permutation.
-func sortComposite(_ k: inout [UInt64], bits: Int) -> [Int32] {
-    let n = k.count
-    var perm = (0..<n).map { Int32($0) }
-    guard n > 1 else { return perm }
-    var k2 = [UInt64](repeating: 0, count: n), p2 = [Int32](repeating: 0, count: n)
-    let digit = 11, radix = 1 << digit, mask = UInt64(radix - 1)
-    let passes = max(1, (bits + digit - 1) / digit)
-    var counts = [Int](repeating: 0, count: radix)
-    for pass in 0..<passes {
-        let shift = UInt64(pass * digit)
-        for i in 0..<radix { counts[i] = 0 }
-        k.withUnsafeBufferPointer { kb in counts.withUnsafeMutableBufferPointer { cb in
-            for i in 0..<n { cb[Int((kb[i] >> shift) & mask)] += 1 }
-        } }
-        if counts.contains(n) { continue }
-        var sum = 0
-        for i in 0..<radix { let c = counts[i]; counts[i] = sum; sum += c }
-        k.withUnsafeBufferPointer { kb in perm.withUnsafeBufferPointer { pb in
-            k2.withUnsafeMutableBufferPointer { k2b in p2.withUnsafeMutableBufferPointer { p2b in
-                counts.withUnsafeMutableBufferPointer { cb in
-                    for i in 0..<n {
-                        let d = Int((kb[i] >> shift) & mask)
-                        let dst = cb[d]; cb[d] = dst + 1
-                        k2b[dst] = kb[i]; p2b[dst] = pb[i]
-                    }
-                }
-            } }
-        } }
-        swap(&k, &k2); swap(&perm, &p2)
-    }
-    return perm
-}
-
-/// Runs body(lo, hi) over chunks of 0..<count on all cores (deterministic chunking).
-func forEachChunk(_ count: Int, min minChunk: Int, _ body: @Sendable (Int, Int) -> Void) {
-    guard count > 0 else { return }
-    let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    if workers == 1 || count < 2 * minChunk { body(0, count); return }
-    let chunks = min(workers * 8, (count + minChunk - 1) / minChunk)
-    let size = (count + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let lo = c * size, hi = Swift.min(count, lo + size)
-        if lo < hi { body(lo, hi) }
-    }
 }
 
 /// Candidate pairs (row1, row2, separation in degrees) with separation ≤ the pair's own limit.

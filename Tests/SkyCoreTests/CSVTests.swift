@@ -8,18 +8,8 @@ func csv(_ s: String, _ opts: CSVReadOptions = CSVReadOptions()) throws -> Catal
     try CSVIO.parse(Data(s.utf8), source: "test.csv", options: opts)
 }
 
-/// A small deterministic generator (SplitMix64) so that failures reproduce.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The project's seeded generator (SkyCore.SeededGenerator), so that failures reproduce.
+typealias SeededRNG = SeededGenerator
 
 @Suite("CSV")
 struct CSVTests {

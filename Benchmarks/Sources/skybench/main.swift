@@ -5,17 +5,6 @@ import SkyCore
 import SkyMatch
 import SkyPhot
 
-struct SplitMix: RandomNumberGenerator {
-    var s: UInt64
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
 func time(_ label: String, repeats: Int = 7, perItem n: Int, _ body: () throws -> Void) rethrows {
@@ -30,7 +19,7 @@ func time(_ label: String, repeats: Int = 7, perItem n: Int, _ body: () throws -
 }
 
 let n = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000_000 : 10_000_000
-var rng = SplitMix(s: 42)
+var rng = SeededGenerator(seed: 42)
 var ra = [Double](repeating: 0, count: n), dec = [Double](repeating: 0, count: n)
 for i in 0..<n {
     ra[i] = Double(rng.next() >> 11) / Double(1 << 53) * 360

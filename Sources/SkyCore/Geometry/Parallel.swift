@@ -6,12 +6,13 @@ import Foundation
 struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { let p: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { self.p = p } }
 struct UnsafeSendablePointer<T>: @unchecked Sendable { let p: UnsafePointer<T>; init(_ p: UnsafePointer<T>) { self.p = p } }
 
-enum Parallel {
+/// Data-parallel loops over index ranges (the machine's cores, deterministic chunking).
+public enum Parallel {
     /// Number of workers: the active processor count.
-    static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Calls `body(lo, hi)` over disjoint chunks covering 0..<count, on all cores when count ≥ 2·minChunk.
-    static func forEachChunk(count: Int, minChunk: Int, _ body: @Sendable (Int, Int) -> Void) {
+    public static func forEachChunk(count: Int, minChunk: Int, _ body: @Sendable (Int, Int) -> Void) {
         guard count > 0 else { return }
         let w = workers
         if w == 1 || count < 2 * minChunk { body(0, count); return }
