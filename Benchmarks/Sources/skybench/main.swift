@@ -93,4 +93,27 @@ do {
     }
     print("    fits made: \(its)")
 }
+// CSV reading speed: a numeric table of about 100 MB (7 columns: an id and six floats).
+do {
+    var text = "id,ra,dec,mag,mag_err,x,y\n"
+    var g = SeededGenerator(seed: 5)
+    var rows = 0
+    while text.utf8.count < 100_000_000 {
+        for _ in 0..<1000 {
+            text += "\(rows),\(g.uniform() * 360),\(g.uniform() * 180 - 90),\(15 + g.uniform() * 7),\(g.uniform() * 0.1),\(g.uniform() * 2048),\(g.uniform() * 4096)\n"
+            rows += 1
+        }
+    }
+    let path = NSTemporaryDirectory() + "skybench-\(ProcessInfo.processInfo.processIdentifier).csv"
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+    let bytes = Double(text.utf8.count)
+    text = ""
+    var cols = 0
+    time("CSV read, \(Int(bytes / 1e6)) MB numeric (\(rows) rows), one core", repeats: 5, perItem: rows) {
+        let c = try? CSVIO.read(path: path)
+        cols = c?.columns.count ?? 0
+    }
+    print("    columns \(cols); MB/s = size / median above")
+    try? FileManager.default.removeItem(atPath: path)
+}
 print("checksum \(sink)")

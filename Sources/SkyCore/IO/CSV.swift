@@ -157,6 +157,8 @@ struct CSVParser {
     }
 
     mutating func run() throws -> Catalogue {
+        // Rough capacity: one field per 8 bytes.
+        starts.reserveCapacity(n / 8); ends.reserveCapacity(n / 8); escaped.reserveCapacity(n / 8)
         var i = 0
         if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }
         var line = 1
@@ -276,6 +278,10 @@ struct CSVParser {
         let len = ends[k] - starts[k]
         if len == 0 { return true }
         if len > 5 { return false }
+        // Fast path: a field starting like a number is not a missing token ("--" is one).
+        let c0 = p[starts[k]]
+        if c0 &- 48 < 10 || c0 == UInt8(ascii: "+") || c0 == UInt8(ascii: ".") { return false }
+        if c0 == UInt8(ascii: "-") && len >= 2 && p[starts[k] + 1] != UInt8(ascii: "-") { return false }
         if escaped[k] { return false }
         return options.missingTokens.contains(String(decoding: UnsafeBufferPointer(start: p + starts[k], count: len), as: UTF8.self))
     }

@@ -91,15 +91,16 @@ func parseDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double?
 private func slowDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     let n = end - start
     guard n > 0 && n < 400 else { return nil }
-    var buf = [CChar](repeating: 0, count: n + 1)
-    for k in 0..<n {
-        let c = p[start + k]
-        buf[k] = CChar(bitPattern: (c | 0x20) == UInt8(ascii: "d") ? UInt8(ascii: "e") : c)
-    }
-    // strtod accepts hex floats and "infinity"; reject hex to keep the grammar decimal.
-    if buf.contains(where: { $0 == CChar(UInt8(ascii: "x")) || $0 == CChar(UInt8(ascii: "X")) }) { return nil }
-    return buf.withUnsafeMutableBufferPointer { b -> Double? in
-        guard let base = b.baseAddress else { return nil }
+    // A NUL-terminated copy on the stack (no heap allocation), Fortran 'D' exponents as 'e'.
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
+        guard let base = buf.baseAddress else { return nil }
+        for k in 0..<n {
+            let c = p[start + k]
+            // strtod accepts hex floats; keep the grammar decimal.
+            if c == UInt8(ascii: "x") || c == UInt8(ascii: "X") { return nil }
+            base[k] = CChar(bitPattern: (c | 0x20) == UInt8(ascii: "d") ? UInt8(ascii: "e") : c)
+        }
+        base[n] = 0
         var endp: UnsafeMutablePointer<CChar>? = nil
         let v = strtod(base, &endp)
         guard let endp, endp - base == n else { return nil }
