@@ -25,6 +25,11 @@ public enum MatchCriterion: Sendable {
     case sumOfErrors(err1: [Double], err2: [Double], scale: Double)
     /// Match when sep ≤ nsigma · sqrt(e1² + e2²) (per-row 1σ errors in **arcseconds**).
     case combinedErrors(err1: [Double], err2: [Double], nsigma: Double)
+    /// Elliptical position errors: each row has semi-major and semi-minor axes (**arcseconds**) and a position
+    /// angle of the major axis (**degrees east of north**); two rows match when their ellipses overlap on the
+    /// tangent plane. The score is the separation divided by the sum of the two ellipses' radii along the line
+    /// joining the centres (below 1 for ellipses that overlap along that line).
+    case ellipses(a1: [Double], b1: [Double], pa1: [Double], a2: [Double], b2: [Double], pa2: [Double])
     /// The de Ruiter dimensionless radius (VAST, TraP): r = sqrt(Δα*²/(σα1² + σα2²) + Δδ²/(σδ1² + σδ2²)),
     /// Δα* = (α1 − α2)·cos((δ1 + δ2)/2); match when r ≤ `limit`. Errors in **arcseconds**.
     case deRuiter(raErr1: [Double], decErr1: [Double], raErr2: [Double], decErr2: [Double], limit: Double)
@@ -157,6 +162,9 @@ public enum Crossmatch {
         case .deRuiter(let a1, let d1, let a2, let d2, _):
             try check(a1, n1, "the table-1 RA errors"); try check(d1, n1, "the table-1 Dec errors")
             try check(a2, n2, "the table-2 RA errors"); try check(d2, n2, "the table-2 Dec errors")
+        case .ellipses(let a1, let b1, let p1, let a2, let b2, let p2):
+            try check(a1, n1, "the table-1 semi-major axes"); try check(b1, n1, "the table-1 semi-minor axes"); try check(p1, n1, "the table-1 position angles")
+            try check(a2, n2, "the table-2 semi-major axes"); try check(b2, n2, "the table-2 semi-minor axes"); try check(p2, n2, "the table-2 position angles")
         }
     }
 
@@ -172,6 +180,7 @@ public enum Crossmatch {
             // r_dR ≥ sep / sqrt(max(σα²) + max(σδ²) sums) up to the cos factor; a 1.01 margin covers it.
             let s = (max(mx(a1), mx(d1)) * max(mx(a1), mx(d1)) + max(mx(a2), mx(d2)) * max(mx(a2), mx(d2))).squareRoot()
             return 1.01 * lim * s * 2.0.squareRoot() / 3600
+        case .ellipses(let a1, _, _, let a2, _, _): return (mx(a1) + mx(a2)) / 3600
         }
     }
 
@@ -226,7 +235,70 @@ struct Scorer: @unchecked Sendable {
             let r = Crossmatch.deRuiterRadius(ra1: ra1[i], dec1: dec1[i], ra2: ra2[j], dec2: dec2[j],
                                               raErr1: a1[i], decErr1: d1[i], raErr2: a2[j], decErr2: d2[j])
             return r <= lim ? r : nil
+        case .ellipses(let a1, let b1, let p1, let a2, let b2, let p2):
+            guard let off = SkyGeometry.offsets(ra1[i], dec1[i], ra2[j], dec2[j]) else { return nil }
+            let e1 = Ellipse(a: a1[i], b: b1[i], pa: p1[i]), e2 = Ellipse(a: a2[j], b: b2[j], pa: p2[j])
+            let dx = off.east * 3600, dy = off.north * 3600
+            guard Ellipse.overlap(e1, e2, dx: dx, dy: dy) else { return nil }
+            let d = (dx * dx + dy * dy).squareRoot()
+            if d == 0 { return 0 }
+            return d / (e1.radius(towardsEast: dx, north: dy) + e2.radius(towardsEast: -dx, north: -dy))
         }
+    }
+}
+
+/// An error ellipse on the tangent plane: semi-axes in arcsec, position angle of the major axis in degrees
+/// east of north.
+struct Ellipse {
+    let a: Double, b: Double, pa: Double
+    init(a: Double, b: Double, pa: Double) { self.a = max(a, b); self.b = min(a, b); self.pa = pa }
+
+    /// The quadratic form q(x, y) = (u/a)² + (v/b)², u along the major axis: q ≤ 1 inside.
+    @inline(__always) func q(_ east: Double, _ north: Double) -> Double {
+        guard a > 0, b > 0 else { return east == 0 && north == 0 ? 0 : .infinity }
+        let t = pa * degreesToRadians
+        let u = east * sin(t) + north * cos(t), v = east * cos(t) - north * sin(t)
+        return (u / a) * (u / a) + (v / b) * (v / b)
+    }
+
+    /// Distance from the centre to the boundary along the direction (east, north).
+    func radius(towardsEast east: Double, north: Double) -> Double {
+        let d = (east * east + north * north).squareRoot()
+        guard d > 0 else { return a }
+        let qq = q(east / d, north / d)
+        return qq > 0 ? 1 / qq.squareRoot() : .infinity
+    }
+
+    /// A boundary point at parameter s (radians), as (east, north) offsets from the centre.
+    func point(_ s: Double) -> (Double, Double) {
+        let t = pa * degreesToRadians
+        let u = a * cos(s), v = b * sin(s)
+        return (u * sin(t) + v * cos(t), u * cos(t) - v * sin(t))
+    }
+
+    /// Whether e1 (at the origin) and e2 (centred at dx, dy) overlap: a centre inside the other ellipse, or a
+    /// boundary point of e2 inside e1 (the minimum of q1 along e2's boundary, sampled and refined).
+    static func overlap(_ e1: Ellipse, _ e2: Ellipse, dx: Double, dy: Double) -> Bool {
+        if e1.q(dx, dy) <= 1 || e2.q(-dx, -dy) <= 1 { return true }
+        func f(_ s: Double) -> Double { let (x, y) = e2.point(s); return e1.q(dx + x, dy + y) }
+        let n = 48
+        var best = Double.infinity, bestS = 0.0
+        for k in 0..<n {
+            let s = 2 * Double.pi * Double(k) / Double(n)
+            let v = f(s)
+            if v <= 1 { return true }
+            if v < best { best = v; bestS = s }
+        }
+        var lo = bestS - 2 * Double.pi / Double(n), hi = bestS + 2 * Double.pi / Double(n)
+        let g = 0.6180339887498949
+        var x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo)
+        var f1 = f(x1), f2 = f(x2)
+        for _ in 0..<60 {
+            if min(f1, f2) <= 1 { return true }
+            if f1 < f2 { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = f(x1) }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = f(x2) }
+        }
+        return min(f1, f2) <= 1 + 1e-12
     }
 }
 

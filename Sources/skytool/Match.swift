@@ -27,6 +27,8 @@ struct Match: ParsableCommand {
     @Option(help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma.") var err1: String?
     @Option(help: "Positional error column of table 2 (arcsec).") var err2: String?
     @Option(help: "With --err1/--err2: match when sep <= nsigma * sqrt(err1^2 + err2^2).") var nsigma: Double?
+    @Option(help: "Error-ellipse columns of table 1: semi-major,semi-minor (arcsec),position angle (deg E of N); match when ellipses overlap.") var ellipse1: String?
+    @Option(help: "Error-ellipse columns of table 2 (as --ellipse1).") var ellipse2: String?
     @Option(help: "all, best1, best2 or best.") var find: String = "best"
     @Flag(help: "With --find best: STILTS's greedy assignment instead of the optimal one.") var greedy = false
     @Option(help: "1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2.") var join: String = "1and2"
@@ -45,8 +47,12 @@ struct Match: ParsableCommand {
     func validate() throws {
         guard FindMode(rawValue: find) != nil else { throw ValidationError("--find must be all, best1, best2 or best") }
         guard JoinMode(rawValue: join) != nil else { throw ValidationError("--join must be 1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2") }
-        let kinds = [radius != nil, radiusCol1 != nil, err1 != nil || err2 != nil].filter { $0 }.count
-        guard kinds == 1 else { throw ValidationError("give exactly one of --radius, --radius-col1, or --err1 with --err2") }
+        let kinds = [radius != nil, radiusCol1 != nil, err1 != nil || err2 != nil, ellipse1 != nil || ellipse2 != nil].filter { $0 }.count
+        guard kinds == 1 else { throw ValidationError("give exactly one of --radius, --radius-col1, --err1 with --err2, or --ellipse1 with --ellipse2") }
+        if (ellipse1 == nil) != (ellipse2 == nil) { throw ValidationError("--ellipse1 and --ellipse2 go together") }
+        for e in [ellipse1, ellipse2].compactMap({ $0 }) where Output.list(e).count != 3 {
+            throw ValidationError("an ellipse is three columns: semi-major,semi-minor,position-angle")
+        }
         if (err1 == nil) != (err2 == nil) { throw ValidationError("--err1 and --err2 go together") }
         if (epoch1 == nil) != (epoch2 == nil) { throw ValidationError("--epoch1 and --epoch2 go together") }
     }
@@ -72,6 +78,9 @@ struct Match: ParsableCommand {
         else if let e1 = err1, let e2 = err2 {
             let v1 = try a.doubles(e1), v2 = try b.doubles(e2)
             criterion = nsigma.map { .combinedErrors(err1: v1, err2: v2, nsigma: $0) } ?? .sumOfErrors(err1: v1, err2: v2, scale: 1)
+        } else if let e1 = ellipse1.map(Output.list), let e2 = ellipse2.map(Output.list) {
+            criterion = .ellipses(a1: try a.doubles(e1[0]), b1: try a.doubles(e1[1]), pa1: try a.doubles(e1[2]),
+                                  a2: try b.doubles(e2[0]), b2: try b.doubles(e2[1]), pa2: try b.doubles(e2[2]))
         } else { throw ValidationError("no match criterion") }
         let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy)
         let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,

@@ -160,3 +160,26 @@ struct CrossmatchInternalTests {
         }
     }
 }
+
+@Suite("Elliptical errors")
+struct EllipseTests {
+    @Test func overlapIsDecidedByTheEllipsesNotTheirCentreLine() throws {
+        let asec = 1.0 / 3600
+        // Table 1: an east-west ellipse (a 3", b 0.3", PA 90) at (150, 0). Table 2: three north-south ellipses
+        // (a 3", b 0.3", PA 0): 5" east (along that line the radii are 3" + 0.3" < 5": apart); 2" east and
+        // 2" north (the ellipses cross at 2" east, 0" north: overlap, although their radii along the centre line
+        // sum to only 0.85"); 3.5" east and 4" north (the second reaches down to 1" north, beyond the first's
+        // 3" tip: apart).
+        let ra1 = [150.0], dec1 = [0.0]
+        let ra2 = [150 + 5 * asec, 150 + 2 * asec, 150 + 3.5 * asec], dec2 = [0.0, 2 * asec, 4 * asec]
+        let crit = MatchCriterion.ellipses(a1: [3], b1: [0.3], pa1: [90], a2: [3, 3, 3], b2: [0.3, 0.3, 0.3], pa2: [0, 0, 0])
+        let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(crit, find: .all))
+        #expect(r.rows2 == [1])
+        #expect(r.scores[0] > 1)      // centre-line score above 1 while the ellipses do overlap
+        // Along the major axes: two east-west ellipses 5.9" apart overlap (3 + 3 > 5.9), 6.1" apart do not.
+        let near = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: [150 + 5.9 * asec, 150 + 6.1 * asec], dec2: [0, 0],
+                                        options: MatchOptions(.ellipses(a1: [3], b1: [0.3], pa1: [90], a2: [3, 3], b2: [0.3, 0.3], pa2: [90, 90]), find: .all))
+        #expect(near.rows2 == [0])
+        #expect(abs(near.scores[0] - 5.9 / 6) < 1e-6)
+    }
+}
