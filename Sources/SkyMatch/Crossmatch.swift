@@ -41,8 +41,10 @@ public struct MatchOptions: Sendable {
     public var find: FindMode
     /// With `find: .best`: STILTS's greedy assignment instead of the optimal one.
     public var greedy: Bool
-    public init(_ criterion: MatchCriterion, find: FindMode = .best, greedy: Bool = false) {
-        self.criterion = criterion; self.find = find; self.greedy = greedy
+    /// Called with the fraction done (0...1) of the pair search, from worker threads; for progress bars.
+    public var progress: (@Sendable (Double) -> Void)?
+    public init(_ criterion: MatchCriterion, find: FindMode = .best, greedy: Bool = false, progress: (@Sendable (Double) -> Void)? = nil) {
+        self.criterion = criterion; self.find = find; self.greedy = greedy; self.progress = progress
     }
 }
 
@@ -108,7 +110,7 @@ public enum Crossmatch {
                                             ra2: Array(ra2.prefix(n2)), dec2: Array(dec2.prefix(n2)), order: order)
         let a = prepared.0, b = prepared.1
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
-        let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
+        let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
         // Scores of the candidate pairs.
         var scores = [Double](repeating: 0, count: pairs.rows1.count)
         for t in 0..<scores.count { scores[t] = scorer.score(Int(pairs.rows1[t]), Int(pairs.rows2[t]), pairs.sep[t]) ?? .infinity }

@@ -111,8 +111,10 @@ enum PairSearch {
 
     /// All pairs whose separation (degrees) passes `accept(row1, row2, sep)`, given that no accepted pair is
     /// farther apart than `maxRadius` degrees. Pairs come out sorted by row1, then separation, then row2.
-    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double,
+    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, progress: (@Sendable (Double) -> Void)? = nil,
                       accept: @Sendable (Int, Int, Double) -> Bool) -> PairList {
+        final class Counter: @unchecked Sendable { var done = 0; let lock = NSLock() }
+        let counter = Counter()
         let layer = HEALPixLayer.layers[order]
         // Distinct pixels of set 1 (start offsets).
         var groupStarts: [Int] = []
@@ -190,6 +192,10 @@ enum PairSearch {
                     }
                 } } } }
                 out.p?[c] = local
+                if let progress {
+                    counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
+                    progress(Double(d) / Double(chunkCount))
+                }
             }
         }
         // Concatenate, then order by row1 (groups were in pixel order).

@@ -42,7 +42,7 @@ struct Match: ParsableCommand {
     @Option(help: "Coverage of table 1 (MOC): labels unmatched table-2 rows.") var coverage1: String?
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
     @Flag(help: "Print a JSON summary.") var json = false
-    @Flag(help: "No progress or summary text.") var quiet = false
+    @Flag(help: "No progress bar or summary text (the bar is drawn only when stderr is a terminal).") var quiet = false
 
     func validate() throws {
         guard FindMode(rawValue: find) != nil else { throw ValidationError("--find must be all, best1, best2 or best") }
@@ -82,10 +82,12 @@ struct Match: ParsableCommand {
             criterion = .ellipses(a1: try a.doubles(e1[0]), b1: try a.doubles(e1[1]), pa1: try a.doubles(e1[2]),
                                   a2: try b.doubles(e2[0]), b2: try b.doubles(e2[1]), pa2: try b.doubles(e2[2]))
         } else { throw ValidationError("no match criterion") }
-        let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy)
+        let bar = ProgressBar("matching", quiet: quiet || json)
+        let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
         let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
                                             coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile))
         let m = try CatalogueMatch(a, b, options: options)
+        bar.finish()
         lap("match")
         var outputRows = 0
         if let out { let t = try m.table(); outputRows = t.rowCount; try t.write(to: out); lap("write") }

@@ -25,3 +25,32 @@ enum Output {
     }
 }
 
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let enabled: Bool
+    private var last = -1
+    private let lock = NSLock()
+
+    init(_ label: String, quiet: Bool) {
+        self.label = label
+        self.enabled = !quiet && isatty(2) == 1
+    }
+
+    func update(_ fraction: Double) {
+        guard enabled else { return }
+        let pct = Int((min(1, max(0, fraction)) * 100).rounded(.down))
+        lock.lock(); defer { lock.unlock() }
+        guard pct != last else { return }
+        last = pct
+        let width = 30, filled = width * pct / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%".utf8))
+    }
+
+    func finish() {
+        guard enabled, last >= 0 else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
