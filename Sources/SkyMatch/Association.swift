@@ -5,7 +5,7 @@ import SkyCore
 ///
 /// Algorithm (deterministic): catalogues are taken in the order given. The first catalogue's valid rows
 /// become objects 1, 2, ... in row order. Each next catalogue is matched one-to-one against the current
-/// objects' mean positions within `radius` (the optimal assignment of `Crossmatch`, `find: .best`): a matched
+/// objects' mean positions within `radius` **arcseconds** (the optimal assignment of `Crossmatch`, `find: .best`): a matched
 /// detection joins its object, every other detection starts a new object (ids continue in catalogue, then
 /// row order). After each catalogue the objects' mean positions are updated — the mean of the member unit
 /// vectors, or weighted by 1/σ² when errors are given.
@@ -27,7 +27,7 @@ public struct Association: Sendable {
     public var detectionRow: [Int]
     public var detectionSeparation: [Double]
 
-    /// Associates position lists (degrees). `errors`, when given, are per-detection 1σ position errors in
+    /// Associates position lists (degrees) within `radius` **arcseconds**. `errors`, when given, are per-detection 1σ position errors in
     /// **arcseconds** used to weight the mean positions.
     public init(positions: [(ra: [Double], dec: [Double])], radius: Double, errors: [[Double]]? = nil) throws {
         objectIDs = []; ra = []; dec = []; detectionCounts = []
@@ -71,7 +71,8 @@ public struct Association: Sendable {
         }
     }
 
-    /// Associates catalogues by their position columns; `errorColumns` (one per catalogue, arcsec) optional.
+    /// Associates catalogues by their position columns within `radius` **arcseconds**; `errorColumns` (one per
+    /// catalogue, arcsec) optional.
     public init(_ catalogues: [Catalogue], radius: Double, errorColumns: [String]? = nil) throws {
         let pos = try catalogues.map { try $0.positions() }
         var errs: [[Double]]? = nil

@@ -99,8 +99,9 @@ public enum Crossmatch {
                                  unmatched1: [], unmatched2: [], invalid1: invalidRows(ra1, dec1), invalid2: invalidRows(ra2, dec2),
                                  count1: n1, count2: n2)
         if n1 == 0 || n2 == 0 || !(maxR > 0) {
-            result.unmatched1 = (0..<n1).filter { !result.invalid1.contains($0) }
-            result.unmatched2 = (0..<n2).filter { !result.invalid2.contains($0) }
+            let bad1 = Set(result.invalid1), bad2 = Set(result.invalid2)
+            result.unmatched1 = (0..<n1).filter { !bad1.contains($0) }
+            result.unmatched2 = (0..<n2).filter { !bad2.contains($0) }
             return result
         }
         let area = estimatedArea(ra1, dec1, ra2, dec2)

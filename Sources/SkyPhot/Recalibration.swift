@@ -96,7 +96,8 @@ public struct Recalibration: Sendable {
         let rm = try refC.doubles(o.reference.mag), re = try refC.doubles(o.reference.magErr)
         let sm = try seaC.doubles(o.search.mag), se = try seaC.doubles(o.search.magErr)
         let sx = try seaC.doubles(o.search.x), sy = try seaC.doubles(o.search.y)
-        let match = try Crossmatch.match(refC, seaC, options: MatchOptions(.radius(arcsec: o.matchRadius), find: .best))
+        let (rra, rdec) = try refC.positions(), (sra, sdec) = try seaC.positions()
+        let match = try Crossmatch.match(ra1: rra, dec1: rdec, ra2: sra, dec2: sdec, options: MatchOptions(.radius(arcsec: o.matchRadius), find: .best))
         // Matched pairs with usable photometry.
         var pr: [Int] = [], ps: [Int] = []
         for t in 0..<match.pairCount {
@@ -156,8 +157,7 @@ public struct Recalibration: Sendable {
         try v.set(Column(name: "ref_row", values: .int64(vr.map(Int64.init))))
         variables = v
         // Disappeared and appeared.
-        let coverage = try o.searchCoverage ?? MOC.positions(of: seaC, radius: 30.0 / 3600, order: 12)
-        let (rra, rdec) = try refC.positions()
+        let coverage = try o.searchCoverage ?? MOC.positions(ra: sra, dec: sdec, radius: 30.0 / 3600, order: 12)
         let um = match.unmatched1
         let inside = coverage.contains(ra: um.map { rra[$0] }, dec: um.map { rdec[$0] })
         disappeared = refC.rows(zip(um, inside).filter { $0.1 }.map(\.0))

@@ -47,7 +47,8 @@ struct Recalibrate: ParsableCommand {
             guard let cd = ChebyshevDomain(v) else { throw ValidationError("--domain must be xmin,xmax,ymin,ymax with xmin < xmax, ymin < ymax") }
             dom = cd
         } else if let img = image {
-            let h = try FITSFile(path: img).header(hdu: FITSFile(path: img).resolveImageHDU(nil))
+            let file = try FITSFile(path: img)
+            let h = try file.header(hdu: file.resolveImageHDU(nil))
             guard let nx = h["NAXIS1"]?.doubleValue, let ny = h["NAXIS2"]?.doubleValue else { throw DataError("\(img) has no NAXIS1/NAXIS2") }
             dom = ChebyshevDomain(xmin: 1, xmax: nx, ymin: 1, ymax: ny)
         } else {

@@ -202,10 +202,10 @@ struct HEALPixPropertyTests {
     }
 
     @Test func areasAndScales() {
-        // Sum of pixel areas is the sphere: 4π sr = 41252.96 deg².
+        // Sum of pixel areas is the sphere: 4π (180/π)² deg² = 41252.96124941928 (numpy 1.24, Debian python3).
         #expect((Double(HEALPixLayer.layers[5].pixelCount) * HEALPixLayer.layers[5].pixelAreaDeg2).isApproximatelyEqual(to: 41252.96124941928, relativeTolerance: 1e-12))
-        // healpy nside2resol(1024, arcmin=True) = 3.435486411346 arcmin.
-        #expect((HEALPixLayer.layers[10].resolution * 60).isApproximatelyEqual(to: 3.435486411346, relativeTolerance: 1e-9))
+        // healpy 1.16.1 (Debian python3-healpy): nside2resol(1024, arcmin=True) = 3.435486411817406; tolerance 1e-9.
+        #expect((HEALPixLayer.layers[10].resolution * 60).isApproximatelyEqual(to: 3.435486411817406, relativeTolerance: 1e-9))
         #expect(HEALPixLayer.order(forScale: 1.0 / 60) == 12)
         let corners = HEALPixLayer.layers[0].corners(nested: 0)
         #expect(corners.count == 4 && abs(corners[0].dec - 90) < 1e-9)

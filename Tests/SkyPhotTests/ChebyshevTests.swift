@@ -13,11 +13,7 @@ struct ChebyshevCase: Decodable, Sendable, CustomTestStringConvertible {
 }
 struct ChebyshevReference: Decodable {
     let cases: [ChebyshevCase]
-    static let shared: ChebyshevReference? = {
-        let p = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/chebyshev2d.json").path
-        guard let d = FileManager.default.contents(atPath: p) else { return nil }
-        return try? JSONDecoder().decode(ChebyshevReference.self, from: d)
-    }()
+    static let shared = PhotFixtures.decode("chebyshev2d.json", as: ChebyshevReference.self)
 }
 
 @Suite("Chebyshev2D against numpy")

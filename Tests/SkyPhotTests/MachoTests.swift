@@ -8,7 +8,7 @@ import SkyCore
 
 @Suite("MACHO light curves")
 struct MachoTests {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/macho_lightcurves.csv").path
+    static let path = PhotFixtures.path("macho_lightcurves.csv")
 
     @Test func theRRLyraeStandsOut() throws {
         var t = try Catalogue.read(Self.path)

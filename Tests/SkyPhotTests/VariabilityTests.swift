@@ -11,11 +11,7 @@ struct VariabilityReference: Decodable {
     let t: [Double], m: [Double], e: [Double]
     let weighted_mean: Double, reduced_chi2: Double, V_ddof1: Double, Vs_first_two: Double, m_first_two: Double
     let von_neumann_eta_ddof1: Double, stetson_K: Double, MAD: Double, IQR_numpy_linear: Double
-    static let shared: VariabilityReference? = {
-        let p = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/variability.json").path
-        guard let d = FileManager.default.contents(atPath: p) else { return nil }
-        return try? JSONDecoder().decode(VariabilityReference.self, from: d)
-    }()
+    static let shared = PhotFixtures.decode("variability.json", as: VariabilityReference.self)
 }
 
 @Suite("Variability statistics")

@@ -207,25 +207,24 @@ public struct HEALPixLayer: Sendable, Equatable, Hashable {
 
     /// The nested pixel containing a direction (any non-zero vector).
     public func nestedPixel(_ v: UnitVector) -> Int64 {
-        let n = v.norm
-        guard n > 0, n.isFinite else { return -1 }
-        let z = v.z / n
-        let phi = atan2(v.y, v.x)
-        let za = abs(z)
-        if za > 0.99 {
-            return nest(z: z, phi: phi, sth: (v.x * v.x + v.y * v.y).squareRoot() / n, haveSth: true)
-        }
-        return nest(z: z, phi: phi, sth: 0, haveSth: false)
+        guard let p = HEALPixLayer.zphi(v) else { return -1 }
+        return nest(z: p.z, phi: p.phi, sth: p.sth, haveSth: p.have)
     }
 
     /// The ring-scheme pixel containing a direction.
     public func ringPixel(_ v: UnitVector) -> Int64 {
+        guard let p = HEALPixLayer.zphi(v) else { return -1 }
+        return ring(z: p.z, phi: p.phi, sth: p.sth, haveSth: p.have)
+    }
+
+    /// (z, φ, sin θ near the poles) of any non-zero direction; nil for a zero or non-finite vector.
+    static func zphi(_ v: UnitVector) -> (z: Double, phi: Double, sth: Double, have: Bool)? {
         let n = v.norm
-        guard n > 0, n.isFinite else { return -1 }
+        guard n > 0, n.isFinite else { return nil }
         let z = v.z / n
         let phi = atan2(v.y, v.x)
-        if abs(z) > 0.99 { return ring(z: z, phi: phi, sth: (v.x * v.x + v.y * v.y).squareRoot() / n, haveSth: true) }
-        return ring(z: z, phi: phi, sth: 0, haveSth: false)
+        if abs(z) > 0.99 { return (z, phi, (v.x * v.x + v.y * v.y).squareRoot() / n, true) }
+        return (z, phi, 0, false)
     }
 
     // MARK: pix2ang
