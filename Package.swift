@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "SkyCore", targets: ["SkyCore"]),
         .library(name: "SkyMatch", targets: ["SkyMatch"]),
         .library(name: "SkyPhot", targets: ["SkyPhot"]),
+        .library(name: "SkyPlates", targets: ["SkyPlates"]),
         .executable(name: "skytool", targets: ["skytool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries, reached only through SkyCore's wrapper files (`internal import`).
@@ -47,10 +49,22 @@ let package = Package(
             dependencies: ["SkyCore", "SkyMatch", "CSkyLAPACK"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Workflow configuration files (TOML); kept apart so that SkyCore/SkyMatch users never build TOMLKit.
+        .target(
+            name: "SkyConfig",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The photographic-plate mismatch workflow (APPLAUSE tables).
+        .target(
+            name: "SkyPlates",
+            dependencies: ["SkyCore", "SkyMatch", "SkyConfig"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "skytool",
             dependencies: [
-                "SkyCore", "SkyMatch", "SkyPhot",
+                "SkyCore", "SkyMatch", "SkyPhot", "SkyPlates", "SkyConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -71,6 +85,11 @@ let package = Package(
             name: "SkyPhotTests",
             dependencies: ["SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
             exclude: ["Fixtures"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyPlatesTests",
+            dependencies: ["SkyPlates", "SkyConfig", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -1,7 +1,9 @@
 // The skytool command: a thin layer over SkyCore, SkyMatch and SkyPhot. One file per subcommand.
 import ArgumentParser
 import Foundation
+import SkyConfig
 import SkyCore
+import SkyPlates
 
 @main
 struct SkyTool: ParsableCommand {
@@ -13,7 +15,7 @@ struct SkyTool: ParsableCommand {
         Angles accept units: mas, arcsec or ", arcmin or ', deg (a bare number is arcsec for radii).
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self]
+        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.
@@ -34,7 +36,7 @@ struct SkyTool: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
-        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError:
+        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError:
             FileHandle.standardError.write(Data("skytool: error: \(error)\n".utf8))
             return 2
         default:

@@ -243,9 +243,23 @@ extension MOC {
         if radius <= 0 {
             for p in try HEALPix.nestedPixels(order: order, ra: ra, dec: dec) where p >= 0 { rs.append(p..<(p + 1)) }
         } else {
-            for i in 0..<min(ra.count, dec.count) where ra[i].isFinite && dec[i].isFinite {
-                rs.append(contentsOf: layer.rangesOverlappingCone(ra: ra[i], dec: dec[i], radius: radius))
+            // Discs in parallel chunks; each chunk's ranges are normalised before the final merge.
+            let n = min(ra.count, dec.count)
+            let chunk = 256, chunks = (n + chunk - 1) / chunk
+            let parts = UnsafeMutablePointer<[Range<Int64>]>.allocate(capacity: max(1, chunks))
+            parts.initialize(repeating: [], count: max(1, chunks))
+            defer { parts.deinitialize(count: max(1, chunks)); parts.deallocate() }
+            let out = UnsafeMutableSendablePointer(parts)
+            Parallel.forEachChunk(count: chunks, minChunk: 1) { lo, hi in
+                for c in lo..<hi {
+                    var local: [Range<Int64>] = []
+                    for i in (c * chunk)..<min(n, (c + 1) * chunk) where ra[i].isFinite && dec[i].isFinite {
+                        local.append(contentsOf: layer.rangesOverlappingCone(ra: ra[i], dec: dec[i], radius: radius))
+                    }
+                    out.p[c] = MOC.normalise(local)
+                }
             }
+            for c in 0..<chunks { rs.append(contentsOf: parts[c]) }
         }
         return MOC(ranges: rs, order: order)
     }
@@ -280,6 +294,28 @@ extension MOC {
             for k in (0..<4).reversed() { stack.append((4 * pix + Int64(k), o + 1)) }
         }
         return MOC(ranges: out, order: order)
+    }
+
+    /// The map shrunk by `radius` **degrees** (morphological erosion at the map's `maxOrder`): every cell
+    /// overlapping a disc of `radius` around the centre of a border cell (a covered cell with an uncovered
+    /// neighbour) is removed. Cells are kept or removed whole, so the result is exact to one cell.
+    /// `MOC.positions(radius: R)` followed by `eroded(by: R)` is a closing: it fills gaps narrower than
+    /// about 2R between positions without extending beyond them.
+    public func eroded(by radius: Double) throws(HEALPixError) -> MOC {
+        guard radius > 0, !isEmpty else { return self }
+        let order = maxOrder
+        let layer = try HEALPixLayer(order: order)
+        let shift = Int64(2 * (29 - order))
+        @inline(__always) func covered(_ p: Int64) -> Bool { contains29(p << shift) }
+        var removed: [Range<Int64>] = []
+        for r in ranges {
+            let lo = r.lowerBound >> shift, hi = (r.upperBound - 1) >> shift
+            for p in lo...hi where layer.neighbours(nested: p).contains(where: { $0 >= 0 && !covered($0) }) {
+                let c = layer.centre(nested: p)
+                removed.append(contentsOf: layer.rangesOverlappingCone(ra: c.ra, dec: c.dec, radius: radius))
+            }
+        }
+        return subtracting(MOC(ranges: removed, order: order, maxOrder: order))
     }
 
     /// The coverage of an image: the polygon through points along its pixel-grid edges (see `WCS.footprint`).
