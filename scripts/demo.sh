@@ -6,6 +6,11 @@ data="$(cd "$(dirname "$0")/../Demo/data" && pwd)"
 mkdir -p "$out"
 step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+plates="$data/plates"   # synthetic APPLAUSE-shaped plate pair (Scripts/make_demo_plates.py; SOURCE.md there)
+step "Plate mismatch search: plate-1 sources with no counterpart on plate 2" \
+     "$bin" mismatch --plate1 "$plates/plate1_source.csv" "$plates/plate1_source_calib.csv" \
+     --plate2 "$plates/plate2_source.csv" "$plates/plate2_source_calib.csv" --wcs2 "$plates/plate2_wcs.fits" \
+     --out-dir "$out/mismatch"
 step "What is in a FITS source list?" "$bin" info "$data/astrometrynet_sourcelist.fits"
 step "An image with a 4-axis WCS" "$bin" info "$data/vla_first_sin.fits"
 step "Bright sources to CSV (a filter with a column aggregate)" \
@@ -31,3 +36,4 @@ step "Hipparcos stars with no Tycho-2 counterpart within 1\"" \
 step "Close pairs in the Tycho-2 subset (friends of friends, 20\")" "$bin" group "$taurus/tycho2_astrometrynet.fits" --radius 20arcsec --keep duplicated --out "$out/tycho2_pairs.fits"
 step "Variability statistics of ten MACHO stars" "$bin" varstats "$macho" --id-col macho_id,band --time-col mjd --mag-col mag --err-col mag_err --out "$out/macho_stats.csv"
 printf '\nDemo outputs are in %s\n' "$out"
+printf 'Plate mismatch results: %s/mismatch/ (matched.fits, nonmatched.fits, summary.json, candidates.reg)\n' "$out"

@@ -47,7 +47,7 @@ struct PixelSorted: @unchecked Sendable {
     static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int) throws -> (PixelSorted, PixelSorted) {
         final class Box: @unchecked Sendable { var a: Result<PixelSorted, Error>? ; var b: Result<PixelSorted, Error>? }
         let box = Box()
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
+        Parallel.perform(iterations: 2) { i in
             if i == 0 { box.a = Result { try PixelSorted(ra: ra1, dec: dec1, order: order) } }
             else { box.b = Result { try PixelSorted(ra: ra2, dec: dec2, order: order) } }
         }
@@ -126,13 +126,13 @@ enum PairSearch {
         }
         let ng = groupStarts.count
         let chord2 = pow(2 * sin(min(Double.pi, maxRadius * degreesToRadians) / 2) * (1 + 1e-12) + 1e-15, 2)
-        let chunkCount = max(1, min(ng, 64 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+        let chunkCount = max(1, min(ng, 64 * max(1, Parallel.workers)))
         let chunkSize = (ng + chunkCount - 1) / max(1, chunkCount)
         var parts = [PairList](repeating: PairList(), count: chunkCount)
         parts.withUnsafeMutableBufferPointer { pb in
             let out = SendablePtr(pb.baseAddress)
             let starts = groupStarts
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+            Parallel.perform(iterations: chunkCount) { c in
                 var local = PairList()
                 let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
                 guard g0 < g1 else { return }

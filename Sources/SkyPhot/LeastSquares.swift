@@ -56,12 +56,12 @@ enum LeastSquares {
         let k = n + 1
         // Rows are split into one part per core (parts of at least 8 chunks); each part is reduced to its
         // triangular factor independently, and the stacked factors are reduced once more (TSQR).
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, m / (8 * chunk)))
+        let workers = max(1, min(Parallel.workers, m / (8 * chunk)))
         let per = (m + workers - 1) / workers
         final class Parts: @unchecked Sendable { var r: [[Double]?]; var err: FitError?; init(_ n: Int) { r = Array(repeating: nil, count: n) } }
         let parts = Parts(workers)
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        Parallel.perform(iterations: workers) { w in
             let lo = w * per, hi = min(m, lo + per)
             do throws(FitError) {
                 let r = try reduce(first: lo, end: hi, k: k, chunk: chunk, fill: fill)

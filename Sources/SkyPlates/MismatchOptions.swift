@@ -197,6 +197,9 @@ public struct MismatchConfig: Sendable, Equatable {
 
         """
         for c in o.cuts { s += "\(c.name) = \(c.expression.tomlQuoted)\n" }
+        for d in MismatchOptions.defaultCuts where !o.cuts.contains(where: { $0.name == d.name }) {
+            s += "\(d.name) = \"\"               # dropped (default: \(d.expression))\n"
+        }
         s += "where = [\(o.extraCuts.map(\.tomlQuoted).joined(separator: ", "))]             # further cuts, all must hold (--where)\n"
         s += """
 

@@ -69,7 +69,7 @@ public enum MismatchSearch {
         // 1. Load both plates (four reads at once).
         let files = [plate1.source, plate1.calib, plate2.source, plate2.calib]
         let box = ResultBox<Catalogue>(count: 4)
-        DispatchQueue.concurrentPerform(iterations: 4) { i in box.set(i, Result { try Catalogue.read(files[i]) }) }
+        Parallel.perform(iterations: 4) { i in box.set(i, Result { try Catalogue.read(files[i]) }) }
         let (p1, load1) = try PlateTables.join(source: try box.get(0), calib: try box.get(1), files: plate1, plate: "plate 1",
                                                key: options.key, ra: options.ra, dec: options.dec)
         let (p2, load2) = try PlateTables.join(source: try box.get(2), calib: try box.get(3), files: plate2, plate: "plate 2",
@@ -186,9 +186,10 @@ public enum MismatchSearch {
         let median = try medianNearestNeighbour(ra: ra2, dec: dec2)
         let d = median ?? options.matchRadius
         let radius = options.coverageRadius ?? max(options.matchRadius, 4 * d)
-        let erosion = max(0, radius - d)
         // Cells of about a third of the radius (HEALPix cell size ~ 58.6° / 2^order), orders 6..16.
         let order = options.coverageOrder ?? min(16, max(6, Int((log2(58.6 * 3600 / (radius / 3))).rounded(.up))))
+        // `discs` reaches up to ~2.5 cell radii beyond R (it works from cell centres); erode that too.
+        let erosion = max(0, radius - d + 2.5 * HEALPixLayer.layers[order].maxPixelRadius * 3600)
         let moc = try discs(ra: ra2, dec: dec2, radius: radius / 3600, order: order).eroded(by: erosion / 3600)
         return (moc, CoverageReport(from: "sources", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: radius, medianNearestArcsec: median))
     }

@@ -70,7 +70,7 @@ public enum PlateTables {
     static func readPair(_ files: PlateFiles) throws -> (Catalogue, Catalogue) {
         let paths = [files.source, files.calib]
         let results = ResultBox<Catalogue>(count: 2)
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
+        Parallel.perform(iterations: 2) { i in
             results.set(i, Result { try Catalogue.read(paths[i]) })
         }
         return (try results.get(0), try results.get(1))

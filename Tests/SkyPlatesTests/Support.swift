@@ -32,4 +32,14 @@ enum PlateFixtures {
         for r in 0..<t.rowCount { out[Int64(ids.text(at: r)) ?? -1] = kinds.text(at: r) }
         return out
     }
+
+    /// Same columns and the same text in every cell (NaN equals NaN here, unlike `==` on Doubles).
+    static func sameText(_ a: Catalogue, _ b: Catalogue) -> Bool {
+        guard a.columnNames == b.columnNames, a.rowCount == b.rowCount else { return false }
+        for c in a.columns {
+            guard let d = b[c.name] else { return false }
+            for r in 0..<a.rowCount where c.text(at: r) != d.text(at: r) || c.isMissing(r) != d.isMissing(r) { return false }
+        }
+        return true
+    }
 }

@@ -296,9 +296,10 @@ extension MOC {
         return MOC(ranges: out, order: order)
     }
 
-    /// The map shrunk by `radius` **degrees** (morphological erosion at the map's `maxOrder`): every cell
-    /// overlapping a disc of `radius` around the centre of a border cell (a covered cell with an uncovered
-    /// neighbour) is removed. Cells are kept or removed whole, so the result is exact to one cell.
+    /// The map shrunk by `radius` **degrees** (morphological erosion at the map's `maxOrder`): a cell is
+    /// removed when its centre lies within `radius` of the outside, measured from the centres of border cells
+    /// (covered cells with an uncovered neighbour, whose centres lie about half a cell inside the edge, so the
+    /// distance used is `radius` − half a cell). Cells are kept or removed whole: exact to about one cell.
     /// `MOC.positions(radius: R)` followed by `eroded(by: R)` is a closing: it fills gaps narrower than
     /// about 2R between positions without extending beyond them.
     public func eroded(by radius: Double) throws(HEALPixError) -> MOC {
@@ -308,11 +309,14 @@ extension MOC {
         let shift = Int64(2 * (29 - order))
         @inline(__always) func covered(_ p: Int64) -> Bool { contains29(p << shift) }
         var removed: [Range<Int64>] = []
+        let reach = radius - layer.resolution / 2
         for r in ranges {
             let lo = r.lowerBound >> shift, hi = (r.upperBound - 1) >> shift
             for p in lo...hi where layer.neighbours(nested: p).contains(where: { $0 >= 0 && !covered($0) }) {
+                if reach <= 0 { removed.append(p..<(p + 1)); continue }
                 let c = layer.centre(nested: p)
-                removed.append(contentsOf: layer.rangesOverlappingCone(ra: c.ra, dec: c.dec, radius: radius))
+                removed.append(p..<(p + 1))
+                for q in layer.pixelsWithCentreInCone(ra: c.ra, dec: c.dec, radius: reach) { removed.append(q..<(q + 1)) }
             }
         }
         return subtracting(MOC(ranges: removed, order: order, maxOrder: order))

@@ -8,8 +8,19 @@ struct UnsafeSendablePointer<T>: @unchecked Sendable { let p: UnsafePointer<T>; 
 
 /// Data-parallel loops over index ranges (the machine's cores, deterministic chunking).
 public enum Parallel {
-    /// Number of workers: the active processor count.
-    public static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Number of workers: `SKYTOOL_THREADS` from the environment when it is a positive integer, else the
+    /// active processor count. Results never depend on it (work is split into fixed chunks and merged in
+    /// order); only the speed does.
+    public static var workers: Int {
+        if let v = getenv("SKYTOOL_THREADS"), let n = Int(String(cString: v)), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Runs `body(i)` for i in 0..<iterations: concurrently, or in order on this thread when `workers` is 1.
+    public static func perform(iterations: Int, _ body: @Sendable (Int) -> Void) {
+        if workers == 1 { for i in 0..<iterations { body(i) } }
+        else { DispatchQueue.concurrentPerform(iterations: iterations, execute: body) }
+    }
 
     /// Calls `body(lo, hi)` over disjoint chunks covering 0..<count, on all cores when count ≥ 2·minChunk.
     public static func forEachChunk(count: Int, minChunk: Int, _ body: @Sendable (Int, Int) -> Void) {
@@ -18,7 +29,7 @@ public enum Parallel {
         if w == 1 || count < 2 * minChunk { body(0, count); return }
         let chunks = min(w * 4, (count + minChunk - 1) / minChunk)
         let size = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        perform(iterations: chunks) { c in
             let lo = c * size, hi = min(count, lo + size)
             if lo < hi { body(lo, hi) }
         }

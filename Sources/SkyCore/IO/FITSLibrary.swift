@@ -299,7 +299,7 @@ final class FITSHandle {
         var inc = [Int](repeating: 1, count: first.count)
         var anynul: Int32 = 0, status: Int32 = 0
         var nulval = T.nan
-        out.withUnsafeMutableBufferPointer { buf in
+        _ = out.withUnsafeMutableBufferPointer { buf in
             ffgsv(f, T.fitsDatatype, &blc, &trc, &inc, &nulval, buf.baseAddress, &anynul, &status)
         }
         try check(status, "reading image section \(first)-\(last)")
@@ -321,7 +321,7 @@ final class FITSHandle {
         var status: Int32 = 0
         var nul = T.nan
         var copy = data
-        copy.withUnsafeMutableBufferPointer { buf in
+        _ = copy.withUnsafeMutableBufferPointer { buf in
             ffppn(f, T.fitsDatatype, 1, Int64(buf.count), buf.baseAddress, &nul, &status)
         }
         try check(status, "writing image pixels")
@@ -418,7 +418,7 @@ final class FITSHandle {
         for i in 0..<rows { pointers[i] = buffer + i * (width + 1) }
         var anynul: Int32 = 0, status: Int32 = 0
         var nulstr: [CChar] = [0]
-        pointers.withUnsafeMutableBufferPointer { p in
+        _ = pointers.withUnsafeMutableBufferPointer { p in
             ffgcvs(f, Int32(col), Int64(row), 1, Int64(rows), &nulstr, p.baseAddress, &anynul, &status)
         }
         try check(status, "reading string column '\(name)' rows \(row)...\(row + rows - 1)")
@@ -465,7 +465,7 @@ final class FITSHandle {
         bytes.withUnsafeMutableBufferPointer { b in
             guard let base = b.baseAddress else { return }
             var ptrs: [UnsafeMutablePointer<CChar>?] = offsets.map { base + $0 }
-            ptrs.withUnsafeMutableBufferPointer { p in
+            _ = ptrs.withUnsafeMutableBufferPointer { p in
                 ffpcls(f, Int32(col), 1, 1, Int64(values.count), p.baseAddress, &status)
             }
         }
