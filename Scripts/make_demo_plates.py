@@ -25,7 +25,12 @@ from astropy.io import fits
 from astropy.coordinates import SkyCoord, search_around_sky, match_coordinates_sky
 import astropy.units as u
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Demo", "data", "plates")
+import argparse
+_args = argparse.ArgumentParser(description="make the demo plate pair (or a larger one for benchmarks)")
+_args.add_argument("--stars", type=int, default=2500, help="stars over the sky box (default 2500: the demo)")
+_args.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Demo", "data", "plates"))
+_args = _args.parse_args()
+OUT = _args.out
 rng = np.random.default_rng(20261121)
 W = 4800                       # scan size in pixels (both axes)
 SCALE = 1.5 / 3600             # deg per pixel
@@ -52,7 +57,7 @@ def inside(w, ra, dec, margin=0.0):
     return (x >= 0.5 + margin) & (x <= W + 0.5 - margin) & (y >= 0.5 + margin) & (y <= W + 0.5 - margin), x, y
 
 # ---- the sky: stars with dN/dm ~ 10^(0.3 m) between 7 and 15.5 over a box larger than both plates
-n_star = 2500
+n_star = _args.stars
 u01 = rng.random(n_star)
 lo, hi = 10 ** (0.3 * 7.0), 10 ** (0.3 * 15.5)
 mag = np.log10(lo + u01 * (hi - lo)) / 0.3

@@ -41,13 +41,14 @@ public struct MismatchOptions: Sendable, Equatable {
     /// Plate 2's astrometric solution (a FITS file whose header holds a celestial WCS and the image size,
     /// NAXISn or IMAGEW/IMAGEH). When nil, plate 2's coverage is a MOC of its sources.
     public var wcs2: String?
-    /// Source-based coverage (no `wcs2`): discs of this radius R around every plate-2 source, then eroded by
-    /// R − d, where d is plate 2's median nearest-neighbour distance. The discs fill the gaps between sources
-    /// (with R = 4d a Poisson field leaves < 2e-5 of its area uncovered) and the erosion pulls the edge back to
-    /// about d beyond the outermost sources. nil = 4d, but never less than `matchRadius`.
+    /// Source-based coverage (no `wcs2`): HEALPix cells about d wide (d: plate 2's median nearest-neighbour
+    /// distance) holding a source, grown by R/d rings of neighbouring cells and shrunk back by one ring less
+    /// (a morphological closing). Gaps between sources are filled (with R = 4d a Poisson field leaves < 2e-5 of
+    /// its area uncovered) and the edge stays about one cell beyond the outermost sources. nil = 4d, but never
+    /// less than `matchRadius`.
     public var coverageRadius: Double?
-    /// HEALPix order of the coverage MOC; nil = the finest order whose cells are at least ~13" (order 14) for
-    /// a WCS footprint, or about a quarter of the disc radius for source discs.
+    /// HEALPix order of the coverage MOC; nil = order 14 (13" cells) for a WCS footprint, or cells about d
+    /// wide for the source-based coverage.
     public var coverageOrder: Int?
     /// Key joining `source` and `source_calib`.
     public var key: String = "source_id"
@@ -211,8 +212,8 @@ public struct MismatchConfig: Sendable, Equatable {
         [match]
         radius = \(arcsec(o.matchRadius))     # nearest plate-2 partner within this (plate astrometry: see the guide)
 
-        [coverage]               # plate 2's footprint when no WCS is given: discs around its sources
-        radius = \(o.coverageRadius.map(arcsec) ?? "\"auto\"")          # discs around sources, eroded back to ~1 neighbour distance beyond the outermost; "auto" = 4 x median neighbour distance
+        [coverage]               # plate 2's footprint when no WCS is given: cells holding its sources, closed
+        radius = \(o.coverageRadius.map(arcsec) ?? "\"auto\"")          # gaps up to this size are filled; "auto" = 4 x median neighbour distance
         order = \(o.coverageOrder ?? 0)                # HEALPix order of the MOC; 0 = auto
 
         [output]

@@ -132,7 +132,7 @@ public enum MismatchSearch {
         let unmatched = (r.unmatched1 + r.invalid1).sorted()
         let invalid = Set(r.invalid1)
         var nonmatched = q1.rows(unmatched)
-        let inside = moc.contains(ra: unmatched.map { ra1[$0] }, dec: unmatched.map { dec1[$0] })
+        let inside = try covered(ra: unmatched.map { ra1[$0] }, dec: unmatched.map { dec1[$0] }, moc: moc, options: options)
         let reasons: [String] = unmatched.indices.map { k in
             invalid.contains(unmatched[k]) ? UnmatchedReason.invalidPosition.rawValue
                 : (inside[k] ? UnmatchedReason.notDetected : UnmatchedReason.notCovered).rawValue
@@ -170,7 +170,17 @@ public enum MismatchSearch {
         return n
     }
 
-    /// Plate 2's coverage: its WCS footprint, or discs around its sources.
+    /// Whether positions (degrees) lie in plate 2's coverage: inside its image (pixel centres 1..NAXISn, edges
+    /// at 0.5 and NAXISn + 0.5) when `wcs2` is given — exact, not rounded to MOC cells — else in `moc`.
+    public static func covered(ra: [Double], dec: [Double], moc: MOC, options: MismatchOptions) throws -> [Bool] {
+        guard let path = options.wcs2 else { return moc.contains(ra: ra, dec: dec) }
+        let wcs = try WCS(file: FITSFile(path: path))
+        let w = Double(wcs.imageSize[0]), h = Double(wcs.imageSize[1])
+        let px = try wcs.worldToPixel(lon: ra, lat: dec)
+        return ra.indices.map { i in px.valid[i] && px.x[i] >= 0.5 && px.x[i] <= w + 0.5 && px.y[i] >= 0.5 && px.y[i] <= h + 0.5 }
+    }
+
+    /// Plate 2's coverage as a MOC: its WCS image footprint, or the closed cells holding its sources.
     public static func coverage(ra2: [Double], dec2: [Double], options: MismatchOptions) throws -> (MOC, CoverageReport) {
         if let path = options.wcs2 {
             let wcs = try WCS(file: FITSFile(path: path))
@@ -181,52 +191,36 @@ public enum MismatchSearch {
             let moc = try MOC.footprint(of: wcs, order: order)
             return (moc, CoverageReport(from: "wcs", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: nil, medianNearestArcsec: nil))
         }
-        // Discs of radius R = 4d around every source (d: median nearest-neighbour distance), then eroded by
-        // R - d: gaps inside the plate are filled while the edge stays about d beyond the outermost sources.
+        // Cells about d wide (d: median nearest-neighbour distance), the occupied ones grown by R/d rings
+        // (R = 4d) and shrunk back by one ring less: gaps inside the plate are filled, and the edge stays about
+        // one cell beyond the outermost sources.
         let median = try medianNearestNeighbour(ra: ra2, dec: dec2)
         let d = median ?? options.matchRadius
         let radius = options.coverageRadius ?? max(options.matchRadius, 4 * d)
-        // Cells of about a third of the radius (HEALPix cell size ~ 58.6° / 2^order), orders 6..16.
-        let order = options.coverageOrder ?? min(16, max(6, Int((log2(58.6 * 3600 / (radius / 3))).rounded(.up))))
-        // `discs` reaches up to ~2.5 cell radii beyond R (it works from cell centres); erode that too.
-        let erosion = max(0, radius - d + 2.5 * HEALPixLayer.layers[order].maxPixelRadius * 3600)
-        let moc = try discs(ra: ra2, dec: dec2, radius: radius / 3600, order: order).eroded(by: erosion / 3600)
+        let order = options.coverageOrder ?? min(16, max(6, Int(log2(58.6 * 3600 / d).rounded())))
+        let cell = HEALPixLayer.layers[order].resolution * 3600
+        let rings = max(1, Int((radius / cell).rounded()))
+        let occupied = MOC(pixels: try HEALPix.nestedPixels(order: order, ra: ra2, dec: dec2), order: order)
+        let moc = occupied.dilated(rings: rings).eroded(rings: rings)
         return (moc, CoverageReport(from: "sources", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: radius, medianNearestArcsec: median))
     }
 
-    /// The cells at `order` whose centre lies within `radius` + one cell radius (**degrees**) of a position:
-    /// a superset of the discs' overlap cells, computed once per occupied cell (fast for dense fields).
-    static func discs(ra: [Double], dec: [Double], radius: Double, order: Int) throws -> MOC {
-        let layer = try HEALPixLayer(order: order)
-        let occupied = Array(Set(try HEALPix.nestedPixels(order: order, ra: ra, dec: dec).filter { $0 >= 0 })).sorted()
-        let reach = radius + 1.5 * layer.maxPixelRadius
-        let chunk = 512, chunks = (occupied.count + chunk - 1) / chunk
-        let box = ResultBox<[Range<Int64>]>(count: max(1, chunks))
-        Parallel.forEachChunk(count: chunks, minChunk: 1) { lo, hi in
-            for c in lo..<hi {
-                var local: [Int64] = []
-                for p in occupied[(c * chunk)..<min(occupied.count, (c + 1) * chunk)] {
-                    let centre = layer.centre(nested: p)
-                    local.append(contentsOf: layer.pixelsWithCentreInCone(ra: centre.ra, dec: centre.dec, radius: reach))
-                }
-                box.set(c, .success(MOC(pixels: local, order: order).ranges))
-            }
-        }
-        var all: [Range<Int64>] = []
-        for c in 0..<chunks { all += try box.get(c) }
-        return MOC(ranges: all, order: 29, maxOrder: order)
-    }
-
     /// Median distance (**arcsec**) from a source to its nearest neighbour (nil for fewer than 2 sources).
-    /// Uses at most 20 000 evenly spaced sources.
+    /// Uses at most 5 000 evenly spaced sources (the median to about 1%).
     public static func medianNearestNeighbour(ra: [Double], dec: [Double]) throws -> Double? {
         let valid = ra.indices.filter { ra[$0].isFinite && dec[$0].isFinite && abs(dec[$0]) <= 90 }
         guard valid.count >= 2 else { return nil }
-        let stride = max(1, valid.count / 20_000)
+        let stride = max(1, valid.count / 5_000)
         let sample = Swift.stride(from: 0, to: valid.count, by: stride).map { valid[$0] }
-        var radius = 60.0 / 3600    // degrees; doubled until half the sample has a neighbour
+        // First search radius: twice the mean spacing, from the area of the order-10 cells (3.4') holding sources.
+        let coarse = try HEALPixLayer(order: 10)
+        let occupied = Set(valid.map { coarse.nestedPixel(ra: ra[$0], dec: dec[$0]) }).count
+        var radius = min(1.0, 2 * (Double(occupied) * coarse.resolution * coarse.resolution / Double(valid.count)).squareRoot())
         while true {
-            let index = try SkyIndex(ra: ra, dec: dec, order: SkyIndex.order(forRadius: radius))
+            // Cells about twice the radius: a query visits a few cells of a few sources each.
+            var order = 0
+            while order < 20 && HEALPixLayer.layers[order + 1].resolution > 2 * radius { order += 1 }
+            let index = try SkyIndex(ra: ra, dec: dec, order: order)
             var d: [Double] = []
             for i in sample {
                 let hits = index.nearest(ra: ra[i], dec: dec[i], k: 2, within: radius)
@@ -238,7 +232,7 @@ public enum MismatchSearch {
                 let m = d[(d.count - 1) / 2]
                 return m.isFinite ? m * 3600 : nil
             }
-            radius *= 2
+            radius = min(180, radius * 2)
         }
     }
 }

@@ -156,3 +156,28 @@ struct MOCTests {
         #expect(!m.contains(ra: 0, dec: 0))
     }
 }
+
+@Suite("MOC morphology")
+struct MOCMorphologyTests {
+    @Test("a cell grown by one ring is the cell and its 8 neighbours; shrunk back it is the cell", arguments: [(6, Int64(1234)), (10, Int64(0)), (8, Int64(4 * 65536 + 77))])
+    func oneCell(order: Int, pixel: Int64) throws {
+        let layer = try HEALPixLayer(order: order)
+        let one = MOC(pixels: [pixel], order: order)
+        let grown = one.dilated(rings: 1)
+        let expected = MOC(pixels: [pixel] + layer.neighbours(nested: pixel), order: order)
+        #expect(grown == expected)
+        #expect(grown.eroded(rings: 1) == one)
+    }
+
+    @Test("closing contains the original; erosion is inside it; both are idempotent on the full sky")
+    func laws() throws {
+        let cone = try MOC.cone(ra: 120, dec: -40, radius: 0.7, order: 11)
+        for k in 1...3 {
+            #expect(cone.subtracting(cone.dilated(rings: k).eroded(rings: k)).isEmpty)
+            #expect(cone.eroded(rings: k).subtracting(cone).isEmpty)
+            #expect(cone.eroded(rings: k).areaDeg2 < cone.areaDeg2)
+        }
+        let sky = MOC(ranges: [0..<(12 << 6)], order: 3)
+        #expect(sky.dilated(rings: 2) == sky && sky.eroded(rings: 2) == sky)
+    }
+}

@@ -322,6 +322,57 @@ extension MOC {
         return subtracting(MOC(ranges: removed, order: order, maxOrder: order))
     }
 
+    /// The cells at `maxOrder` that have an uncovered neighbour.
+    func borderCells() -> [Int64] {
+        let layer = HEALPixLayer.layers[maxOrder]
+        let shift = Int64(2 * (29 - maxOrder))
+        var out: [Int64] = []
+        for r in ranges {
+            let lo = r.lowerBound >> shift, hi = (r.upperBound - 1) >> shift
+            for p in lo...hi where layer.neighbours(nested: p).contains(where: { $0 >= 0 && !contains29($0 << shift) }) { out.append(p) }
+        }
+        return out
+    }
+
+    /// The map grown by `rings` rings of neighbouring cells at `maxOrder` (morphological dilation with the
+    /// 8-neighbourhood, cells about `HEALPixLayer.resolution` wide). Works from the border only.
+    public func dilated(rings: Int) -> MOC {
+        guard rings > 0, !isEmpty else { return self }
+        let layer = HEALPixLayer.layers[maxOrder]
+        let shift = Int64(2 * (29 - maxOrder))
+        var added = Set<Int64>()
+        var frontier = borderCells()
+        for _ in 0..<rings {
+            var next: [Int64] = []
+            for p in frontier {
+                for q in layer.neighbours(nested: p) where q >= 0 && !added.contains(q) && !contains29(q << shift) {
+                    added.insert(q); next.append(q)
+                }
+            }
+            frontier = next
+        }
+        return union(MOC(pixels: Array(added), order: maxOrder))
+    }
+
+    /// The map shrunk by `rings` rings of cells at `maxOrder` (morphological erosion with the 8-neighbourhood):
+    /// `dilated(rings: k).eroded(rings: k)` is a closing, which fills gaps narrower than about 2k cells.
+    public func eroded(rings: Int) -> MOC {
+        guard rings > 0, !isEmpty else { return self }
+        let layer = HEALPixLayer.layers[maxOrder]
+        let shift = Int64(2 * (29 - maxOrder))
+        var removed = Set<Int64>()
+        var frontier = borderCells()
+        for _ in 0..<rings {
+            for p in frontier { removed.insert(p) }
+            var next = Set<Int64>()
+            for p in frontier {
+                for q in layer.neighbours(nested: p) where q >= 0 && !removed.contains(q) && contains29(q << shift) { next.insert(q) }
+            }
+            frontier = Array(next)
+        }
+        return subtracting(MOC(pixels: Array(removed), order: maxOrder))
+    }
+
     /// The coverage of an image: the polygon through points along its pixel-grid edges (see `WCS.footprint`).
     public static func footprint(of wcs: WCS, size: (Int, Int)? = nil, order: Int, perEdge: Int = 16) throws -> MOC {
         let fp = try wcs.footprint(size: size, perEdge: perEdge)

@@ -450,7 +450,7 @@ final class FITSHandle {
         try check(status, "writing column '\(name)'")
     }
 
-    func writeStrings(_ col: Int, name: String, values: [String]) throws(FITSError) {
+    func writeStrings(_ col: Int, name: String, values: ArraySlice<String>, row: Int = 1) throws(FITSError) {
         let f = try ptr()
         var status: Int32 = 0
         // One contiguous buffer for all strings; no per-row allocation.
@@ -466,7 +466,7 @@ final class FITSHandle {
             guard let base = b.baseAddress else { return }
             var ptrs: [UnsafeMutablePointer<CChar>?] = offsets.map { base + $0 }
             _ = ptrs.withUnsafeMutableBufferPointer { p in
-                ffpcls(f, Int32(col), 1, 1, Int64(values.count), p.baseAddress, &status)
+                ffpcls(f, Int32(col), Int64(row), 1, Int64(values.count), p.baseAddress, &status)
             }
         }
         try check(status, "writing string column '\(name)'")

@@ -99,42 +99,53 @@ public enum FITSWriter {
             try h.writeCard(card)
         }
         try h.rescanHeader()
-        for (k, c) in cat.columns.enumerated() {
-            let num = k + 1
-            switch c.values {
-            case .int64(var a): try writeAll(&a, h, num, c.name, .int64)
-            case .uint64(var a): try writeAll(&a, h, num, c.name, .uint64)
-            case .double(var a): try writeAll(&a, h, num, c.name, .double)
-            case .float(var a): try writeAll(&a, h, num, c.name, .float)
-            case .bool(let a):
-                var bytes = a.map { CChar($0 ? 1 : 0) }
-                try writeAll(&bytes, h, num, c.name, .logical)
-            case .string(let a):
-                if !a.isEmpty { try h.writeStrings(num, name: c.name, values: a) }
-            }
-            if let m = c.missing, c.type != .string {
-                // Write each run of missing elements as FITS nulls.
-                var i = 0
-                while i < m.count {
-                    if m[i] {
-                        var j = i
-                        while j < m.count && m[j] { j += 1 }
-                        try h.writeNull(num, name: c.name, row: i / c.width + 1, element: i % c.width + 1, count: j - i)
-                        i = j
-                    } else { i += 1 }
+        // Row chunks of cfitsio's optimal size, every column per chunk: the table is written in one pass
+        // through cfitsio's buffers (column after column over all rows re-reads the table once per column).
+        let rows = cat.rowCount
+        let step = max(1, try h.optimalRows())
+        var first = 0
+        while first < rows {
+            let last = min(rows, first + step)
+            for (k, c) in cat.columns.enumerated() {
+                let num = k + 1, w = c.width
+                let lo = first * w, hi = last * w
+                guard hi > lo else { continue }
+                switch c.values {
+                case .int64(let a): try writeSlice(a, lo, hi, h, num, c.name, .int64, first)
+                case .uint64(let a): try writeSlice(a, lo, hi, h, num, c.name, .uint64, first)
+                case .double(let a): try writeSlice(a, lo, hi, h, num, c.name, .double, first)
+                case .float(let a): try writeSlice(a, lo, hi, h, num, c.name, .float, first)
+                case .bool(let a):
+                    let bytes = a[lo..<hi].map { CChar($0 ? 1 : 0) }
+                    try writeSlice(bytes, 0, bytes.count, h, num, c.name, .logical, first)
+                case .string(let a):
+                    try h.writeStrings(num, name: c.name, values: a[first..<last], row: first + 1)
+                }
+                if let m = c.missing, c.type != .string {
+                    // Each run of missing elements in this chunk becomes FITS nulls.
+                    var i = lo
+                    while i < hi {
+                        if m[i] {
+                            var j = i
+                            while j < hi && m[j] { j += 1 }
+                            try h.writeNull(num, name: c.name, row: i / w + 1, element: i % w + 1, count: j - i)
+                            i = j
+                        } else { i += 1 }
+                    }
                 }
             }
+            first = last
         }
     }
 
-    private static func writeAll<T>(_ a: inout [T], _ h: FITSHandle, _ num: Int, _ name: String, _ kind: FITSReadKind) throws(FITSError) {
-        let n = a.count
-        guard n > 0 else { return }
-        try a.withUnsafeMutableBufferPointer { b throws(FITSError) in
+    private static func writeSlice<T>(_ a: [T], _ lo: Int, _ hi: Int, _ h: FITSHandle, _ num: Int, _ name: String, _ kind: FITSReadKind, _ firstRow: Int) throws(FITSError) {
+        var part = Array(a[lo..<hi])
+        try part.withUnsafeMutableBufferPointer { b throws(FITSError) in
             guard let base = b.baseAddress else { return }
-            try h.writeColumn(num, name: name, kind: kind, row: 1, count: n, from: UnsafeMutableRawPointer(base))
+            try h.writeColumn(num, name: name, kind: kind, row: firstRow + 1, count: hi - lo, from: UnsafeMutableRawPointer(base))
         }
     }
+
 
     /// A raw TNULL value for an integer column: a physical value the data do not use (the storage's
     /// minimum, else its maximum, else the first unused value), converted to the stored (raw) value.
