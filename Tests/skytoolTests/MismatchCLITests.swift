@@ -25,6 +25,19 @@ struct MismatchCLITests {
         #expect((0..<non.rowCount).filter { reasons.text(at: $0) == "not_covered" }.count == 140)
     }
 
+    @Test func eitherTableMayBeFITS() throws {
+        let s = Scratch()
+        #expect(SkyTool.run(["convert", Self.d("plate2_source_calib.csv"), s.file("p2_calib.fits")]) == 0)
+        #expect(SkyTool.run(["convert", Self.d("plate1_source.csv"), s.file("p1_source.fits")]) == 0)
+        let out = s.file("out")
+        #expect(SkyTool.run(["mismatch", "--plate1", s.file("p1_source.fits"), Self.d("plate1_source_calib.csv"),
+                             "--plate2", Self.d("plate2_source.csv"), s.file("p2_calib.fits"),
+                             "--wcs2", Self.d("plate2_wcs.fits"), "--out-dir", out, "--quiet"]) == 0)
+        let non = try Catalogue.read(out + "/nonmatched.fits")
+        let reasons = try non.column("reason")
+        #expect((0..<non.rowCount).filter { reasons.text(at: $0) == "not_detected" }.count == 20)   // as from CSV
+    }
+
     @Test func configFileAndFlagsOverride() throws {
         let s = Scratch()
         // --print-config writes a file that --config reads back; a flag then overrides it.
