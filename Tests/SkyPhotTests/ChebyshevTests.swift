@@ -4,6 +4,7 @@ import Foundation
 import Numerics
 import Testing
 @testable import SkyPhot
+import SkyCore
 
 struct ChebyshevCase: Decodable, Sendable, CustomTestStringConvertible {
     let deg_x: Int, deg_y: Int, domain: [Double], weighted: Bool
@@ -51,5 +52,47 @@ struct ChebyshevTests {
         #expect(abs(f.evaluate(x: 3.3, y: 7.1) - (1 + 1.65 - 1.775)) < 1e-12 && chi2 < 1e-20)
         #expect(throws: FitError.self) { _ = try Chebyshev2D.fit(x: [1, 2], y: [1, 2], z: [1, 2], degreeX: 2, degreeY: 2, domain: d) }
         #expect(throws: FitError.self) { _ = try Chebyshev2D.fit(x: Array(repeating: 5, count: 50), y: Array(repeating: 5, count: 50), z: Array(repeating: 1, count: 50), degreeX: 1, degreeY: 1, domain: d) }
+    }
+
+    @Test("the clipped fit with no clipping equals numpy lstsq", arguments: ChebyshevReference.shared?.cases ?? [])
+    func clippedWithoutClipping(_ c: ChebyshevCase) throws {
+        // clip = 1e9: nothing is ever rejected, so one fit by the normal-equations path is compared with numpy
+        // at the tolerances (1e-9 relative; chi2 1e-9, absolute floor 1e-20 for the exact case).
+        let domain = try #require(ChebyshevDomain(c.domain))
+        let f = try ClippedChebyshevFit(x: c.x, y: c.y, z: c.z, sigma: c.sigma, degreeX: c.deg_x, degreeY: c.deg_y, domain: domain, clip: 1e9)
+        let scale = c.coef_ij.flatMap { $0 }.map(abs).max() ?? 1
+        for i in 0...c.deg_x { for j in 0...c.deg_y {
+            #expect(f.surface.coefficients[i][j].isApproximatelyEqual(to: c.coef_ij[i][j], absoluteTolerance: 1e-9 * scale, relativeTolerance: 1e-9))
+        } }
+        #expect(f.chi2.isApproximatelyEqual(to: c.chi2, absoluteTolerance: 1e-20, relativeTolerance: 1e-9), "chi2 \(f.chi2) vs \(c.chi2)")
+        #expect(f.iterations == 1 && f.kept.allSatisfy { $0 })
+    }
+
+    @Test("the clipped fit equals the QR fit on its kept set; the thread count does not change it")
+    func clippedEqualsQR() throws {
+        var g = SeededGenerator(seed: 5)
+        let d = ChebyshevDomain(xmin: 1, xmax: 2048, ymin: 1, ymax: 4096)
+        var truth = Chebyshev2D(degreeX: 4, degreeY: 3, domain: d)
+        truth.coefficients[0][0] = 0.3; truth.coefficients[1][1] = -0.04; truth.coefficients[4][3] = 0.01
+        let m = 60_000
+        var x = [Double](repeating: 0, count: m), y = x, z = x, s = x
+        for k in 0..<m {
+            x[k] = 1 + 2047 * g.uniform(); y[k] = 1 + 4095 * g.uniform(); s[k] = 0.01 + 0.03 * g.uniform()
+            z[k] = truth.evaluate(x: x[k], y: y[k]) + s[k] * g.gaussian() + (k % 50 == 0 ? 0.4 : 0)
+        }
+        let f = try ClippedChebyshevFit(x: x, y: y, z: z, sigma: s, degreeX: 4, degreeY: 3, domain: d, clip: 3)
+        #expect(f.iterations >= 2 && f.kept.filter { !$0 }.count >= m / 50)
+        let idx = (0..<m).filter { f.kept[$0] }
+        let (q, chi2) = try Chebyshev2D.fit(x: idx.map { x[$0] }, y: idx.map { y[$0] }, z: idx.map { z[$0] }, weights: idx.map { 1 / s[$0] },
+                                            degreeX: 4, degreeY: 3, domain: d)
+        let scale = q.coefficients.flatMap { $0 }.map(abs).max() ?? 1
+        for i in 0...4 { for j in 0...3 {
+            #expect(f.surface.coefficients[i][j].isApproximatelyEqual(to: q.coefficients[i][j], absoluteTolerance: 1e-10 * scale, relativeTolerance: 1e-10))
+        } }
+        #expect(f.chi2.isApproximatelyEqual(to: chi2, relativeTolerance: 1e-10) && f.dof == idx.count - 20)
+        setenv("SKYTOOL_THREADS", "1", 1)
+        defer { unsetenv("SKYTOOL_THREADS") }
+        let one = try ClippedChebyshevFit(x: x, y: y, z: z, sigma: s, degreeX: 4, degreeY: 3, domain: d, clip: 3)
+        #expect(one.surface == f.surface && one.kept == f.kept && one.chi2 == f.chi2)
     }
 }
