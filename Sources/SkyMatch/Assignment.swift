@@ -41,7 +41,7 @@ enum Assignment {
     /// lower row2) are kept when neither row occurred in an earlier pair — kept or not.
     /// Returns chosen pair indices ordered by row1.
     static func greedy(_ r1: [Int32], _ r2: [Int32], _ score: [Double], scanTable1: Bool = true) -> [Int] {
-        let pre = scanTable1 ? Crossmatch.bestPerRow(r1, r2, score) : Crossmatch.bestPerRow(r2, r1, score)
+        let pre = (scanTable1 ? Crossmatch.bestPerRow(r1, r2, score) : Crossmatch.bestPerRow(r2, r1, score)).sorted()
         let order = pre.sorted { a, b in
             if score[a] != score[b] { return score[a] < score[b] }
             if r1[a] != r1[b] { return r1[a] < r1[b] }

@@ -201,7 +201,9 @@ public enum Crossmatch {
         return max(layer.pixelAreaDeg2, Double(cells.count) * layer.pixelAreaDeg2)
     }
 
-    /// For each distinct key row, the pair index with the lowest score (ties: lower other row); ascending.
+    /// For each distinct key row, the pair index with the lowest score (ties: lower other row), in key-row
+    /// order (so ascending pair indices when the pairs are ordered by their key row, as `PairSearch` orders
+    /// them by row 1).
     static func bestPerRow(_ key: [Int32], _ other: [Int32], _ score: [Double]) -> [Int] {
         let n = (key.max().map { Int($0) } ?? -1) + 1
         var best = [Int](repeating: -1, count: n)
@@ -210,7 +212,7 @@ public enum Crossmatch {
             let b = best[k]
             if b < 0 || score[t] < score[b] || (score[t] == score[b] && other[t] < other[b]) { best[k] = t }
         }
-        return best.filter { $0 >= 0 }.sorted()
+        return best.filter { $0 >= 0 }
     }
 }
 

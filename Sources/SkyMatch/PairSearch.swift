@@ -16,29 +16,46 @@ struct PixelSorted: @unchecked Sendable {
     init(ra: [Double], dec: [Double], order: Int) throws {
         let pix = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
         let n = pix.count
-        // Composite key: pixel + 1 in the high bits, declination quantised to 32 bits in the low bits.
+        // Composite key: pixel + 1 in the high bits, declination quantised to 32 bits in the low bits; and the
+        // unit vectors in the original order (sequential, on all cores), gathered once after the sort.
         var composite = [UInt64](repeating: 0, count: n)
-        for i in 0..<n {
-            let p = UInt64(bitPattern: pix[i] &+ 1)
-            let d = dec[i]
-            let q: UInt64 = d.isFinite ? UInt64(min(4294967295.0, max(0, (d + 90) / 180 * 4294967296.0))) : 0
-            composite[i] = (p << 32) | q
-        }
+        var xyz0 = [Double](repeating: 0, count: 3 * n)
+        composite.withUnsafeMutableBufferPointer { cb in xyz0.withUnsafeMutableBufferPointer { xb in
+            pix.withUnsafeBufferPointer { pb in ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
+                let c = SendablePtr(cb.baseAddress), x = SendablePtr(xb.baseAddress)
+                let pp = SendableConstPtr(pb.baseAddress), rp = SendableConstPtr(rb.baseAddress), dp = SendableConstPtr(db.baseAddress)
+                Parallel.forEachChunk(count: n, minChunk: 1 << 15) { lo, hi in
+                    guard let c = c.p, let x = x.p, let pp = pp.p, let rp = rp.p, let dp = dp.p else { return }
+                    for i in lo..<hi {
+                        let p = UInt64(bitPattern: pp[i] &+ 1)
+                        let d = dp[i]
+                        let q: UInt64 = d.isFinite ? UInt64(min(4294967295.0, max(0, (d + 90) / 180 * 4294967296.0))) : 0
+                        c[i] = (p << 32) | q
+                        guard pp[i] >= 0 else { continue }
+                        let (sa, ca) = fastSinCos(rp[i] * degreesToRadians), (sd, cd) = fastSinCos(d * degreesToRadians)
+                        x[3 * i] = cd * ca; x[3 * i + 1] = cd * sa; x[3 * i + 2] = sd
+                    }
+                }
+            } } }
+        } }
         let perm = RadixSort.sort(&composite, bits: 2 * order + 5 + 32)
         var keys = [Int64](repeating: -1, count: n), sdec = [Double](repeating: 0, count: n)
         var xyz = [Double](repeating: 0, count: 3 * n)
         for k in 0..<n { keys[k] = Int64(bitPattern: composite[k] >> 32) &- 1 }
         let first = keys.prefix { $0 < 0 }.count
         xyz.withUnsafeMutableBufferPointer { xb in sdec.withUnsafeMutableBufferPointer { db in
-            let px = SendablePtr(xb.baseAddress), pd = SendablePtr(db.baseAddress)
-            Parallel.forEachChunk(count: n - first, minChunk: 1 << 14) { lo, hi in
-                for k in (lo + first)..<(hi + first) {
-                    let r = Int(perm[k])
-                    let (sa, ca) = fastSinCos(ra[r] * degreesToRadians), (sd, cd) = fastSinCos(dec[r] * degreesToRadians)
-                    px.p?[3 * k] = cd * ca; px.p?[3 * k + 1] = cd * sa; px.p?[3 * k + 2] = sd
-                    pd.p?[k] = dec[r]
+            xyz0.withUnsafeBufferPointer { x0b in perm.withUnsafeBufferPointer { permb in dec.withUnsafeBufferPointer { decb in
+                let px = SendablePtr(xb.baseAddress), pd = SendablePtr(db.baseAddress)
+                let x0 = SendableConstPtr(x0b.baseAddress), pm = SendableConstPtr(permb.baseAddress), d0 = SendableConstPtr(decb.baseAddress)
+                Parallel.forEachChunk(count: n - first, minChunk: 1 << 14) { lo, hi in
+                    guard let px = px.p, let pd = pd.p, let x0 = x0.p, let pm = pm.p, let d0 = d0.p else { return }
+                    for k in (lo + first)..<(hi + first) {
+                        let r = Int(pm[k])
+                        px[3 * k] = x0[3 * r]; px[3 * k + 1] = x0[3 * r + 1]; px[3 * k + 2] = x0[3 * r + 2]
+                        pd[k] = d0[r]
+                    }
                 }
-            }
+            } } }
         } }
         self.keys = keys; self.rows = perm; self.dec = sdec; self.xyz = xyz; self.firstValid = first
     }
@@ -87,6 +104,11 @@ struct PixelSorted: @unchecked Sendable {
 struct SendablePtr<T>: @unchecked Sendable {
     let p: UnsafeMutablePointer<T>?
     init(_ p: UnsafeMutablePointer<T>?) { self.p = p }
+}
+
+struct SendableConstPtr<T>: @unchecked Sendable {
+    let p: UnsafePointer<T>?
+    init(_ p: UnsafePointer<T>?) { self.p = p }
 }
 
 /// Candidate pairs (row1, row2, separation in degrees) with separation ≤ the pair's own limit.
