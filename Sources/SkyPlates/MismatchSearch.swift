@@ -115,7 +115,8 @@ public enum MismatchSearch {
 
         // 4. Coverage of plate 2.
         let (ra2, dec2) = try p2.positions()
-        let (moc, cov) = try coverage(ra2: ra2, dec2: dec2, options: options)
+        let image2 = try options.wcs2.map(plateImage)
+        let (moc, cov) = try coverage(ra2: ra2, dec2: dec2, wcs: image2, options: options)
         lap("coverage")
 
         // 5. Nearest partner on plate 2.
@@ -132,7 +133,7 @@ public enum MismatchSearch {
         let unmatched = (r.unmatched1 + r.invalid1).sorted()
         let invalid = Set(r.invalid1)
         var nonmatched = q1.rows(unmatched)
-        let inside = try covered(ra: unmatched.map { ra1[$0] }, dec: unmatched.map { dec1[$0] }, moc: moc, options: options)
+        let inside = try covered(ra: unmatched.map { ra1[$0] }, dec: unmatched.map { dec1[$0] }, moc: moc, wcs: image2)
         let reasons: [String] = unmatched.indices.map { k in
             invalid.contains(unmatched[k]) ? UnmatchedReason.invalidPosition.rawValue
                 : (inside[k] ? UnmatchedReason.notDetected : UnmatchedReason.notCovered).rawValue
@@ -170,30 +171,35 @@ public enum MismatchSearch {
         return n
     }
 
-    /// Whether positions (degrees) lie in plate 2's coverage: inside its image (pixel centres 1..NAXISn, edges
-    /// at 0.5 and NAXISn + 0.5) when `wcs2` is given — exact, not rounded to MOC cells — else in `moc`.
-    public static func covered(ra: [Double], dec: [Double], moc: MOC, options: MismatchOptions) throws -> [Bool] {
-        guard let path = options.wcs2 else { return moc.contains(ra: ra, dec: dec) }
+    /// Plate 2's astrometric solution from a FITS file, checked to have celestial axes and an image size.
+    public static func plateImage(_ path: String) throws -> WCS {
         let wcs = try WCS(file: FITSFile(path: path))
+        guard wcs.hasCelestial, wcs.imageSize.count >= 2, wcs.imageSize[0] > 0, wcs.imageSize[1] > 0 else {
+            throw PlateError(.badOption, "plate 2's WCS has no celestial axes or no image size (NAXISn or IMAGEW/IMAGEH)", file: "'\(path)'")
+        }
+        return wcs
+    }
+
+    /// Whether positions (degrees) lie in plate 2's coverage: inside its image (pixel centres 1..NAXISn, edges
+    /// at 0.5 and NAXISn + 0.5) when its WCS is given — exact, not rounded to MOC cells — else in `moc`.
+    public static func covered(ra: [Double], dec: [Double], moc: MOC, wcs: WCS?) throws -> [Bool] {
+        guard let wcs else { return moc.contains(ra: ra, dec: dec) }
         let w = Double(wcs.imageSize[0]), h = Double(wcs.imageSize[1])
         let px = try wcs.worldToPixel(lon: ra, lat: dec)
         return ra.indices.map { i in px.valid[i] && px.x[i] >= 0.5 && px.x[i] <= w + 0.5 && px.y[i] >= 0.5 && px.y[i] <= h + 0.5 }
     }
 
-    /// Plate 2's coverage as a MOC: its WCS image footprint, or the closed cells holding its sources.
-    public static func coverage(ra2: [Double], dec2: [Double], options: MismatchOptions) throws -> (MOC, CoverageReport) {
-        if let path = options.wcs2 {
-            let wcs = try WCS(file: FITSFile(path: path))
-            guard wcs.hasCelestial, wcs.imageSize.count >= 2, wcs.imageSize[0] > 0, wcs.imageSize[1] > 0 else {
-                throw PlateError(.badOption, "plate 2's WCS has no celestial axes or no image size (NAXISn or IMAGEW/IMAGEH)", file: "'\(path)'")
-            }
+    /// Plate 2's coverage as a MOC: its WCS image footprint (`wcs`, see `plateImage`), or the closed cells
+    /// holding its sources.
+    public static func coverage(ra2: [Double], dec2: [Double], wcs: WCS? = nil, options: MismatchOptions) throws -> (MOC, CoverageReport) {
+        if let wcs {
             let order = options.coverageOrder ?? 14
             let moc = try MOC.footprint(of: wcs, order: order)
             return (moc, CoverageReport(from: "wcs", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: nil, medianNearestArcsec: nil))
         }
         // Cells about d wide (d: median nearest-neighbour distance), the occupied ones grown by R/d rings
-        // (R = 4d) and shrunk back by one ring less: gaps inside the plate are filled, and the edge stays about
-        // one cell beyond the outermost sources.
+        // (R = 4d) and shrunk back by as many (a closing): gaps inside the plate are filled, and the edge stays
+        // within a cell of the outermost sources.
         let median = try medianNearestNeighbour(ra: ra2, dec: dec2)
         let d = median ?? options.matchRadius
         let radius = options.coverageRadius ?? max(options.matchRadius, 4 * d)
