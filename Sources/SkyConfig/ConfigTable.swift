@@ -154,7 +154,7 @@ public struct ConfigTable: Sendable, Equatable {
                 guard allowed.contains(full) || allowed.contains(full + ".*") else {
                     throw ConfigError("unknown key (known: \(allowed.sorted().joined(separator: ", ")))", source: source, key: full)
                 }
-                if case .table(let sub) = t[k]!, !allowed.contains(full + ".*") { try walk(sub, full) }
+                if case .table(let sub)? = t[k], !allowed.contains(full + ".*") { try walk(sub, full) }
             }
         }
         try walk(values, "")

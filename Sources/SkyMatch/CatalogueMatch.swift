@@ -119,16 +119,15 @@ public struct CatalogueMatch: Sendable {
         out.source = t1.source
         if with1 { for c in t1.columns { var col = c.rowsAllowingMissing(idx1); if with2 && n2.contains(c.name) { col.name += "_1" }; try out.add(col) } }
         if with2 { for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if with1 && n1.contains(c.name) { col.name += "_2" }; try out.add(col) } }
-        func unique(_ name: String) -> String { var n = name; while out.hasColumn(n) { n += "_" }; return n }
         if with1 && with2 {
             let sep = pairOf.map { $0 >= 0 ? r.separations[$0] : .nan }
-            try out.add(Column(name: unique("sep_arcsec"), values: .double(sep), missing: pairOf.map { $0 < 0 }, unit: "arcsec", description: "angular separation of the pair"))
+            try out.add(Column(name: out.unusedName("sep_arcsec"), values: .double(sep), missing: pairOf.map { $0 < 0 }, unit: "arcsec", description: "angular separation of the pair"))
             if scored {
-                try out.add(Column(name: unique("match_score"), values: .double(pairOf.map { $0 >= 0 ? r.scores[$0] : .nan }), missing: pairOf.map { $0 < 0 }, description: "normalised match distance"))
+                try out.add(Column(name: out.unusedName("match_score"), values: .double(pairOf.map { $0 >= 0 ? r.scores[$0] : .nan }), missing: pairOf.map { $0 < 0 }, description: "normalised match distance"))
             }
             if let g = r.groupIDs, let s = r.groupSizes {
-                try out.add(Column(name: unique("group_id"), values: .int64(pairOf.map { $0 >= 0 ? Int64(g[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "connected group of pairs"))
-                try out.add(Column(name: unique("group_size"), values: .int64(pairOf.map { $0 >= 0 ? Int64(s[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "number of pairs in the group"))
+                try out.add(Column(name: out.unusedName("group_id"), values: .int64(pairOf.map { $0 >= 0 ? Int64(g[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "connected group of pairs"))
+                try out.add(Column(name: out.unusedName("group_size"), values: .int64(pairOf.map { $0 >= 0 ? Int64(s[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "number of pairs in the group"))
             }
         }
         if labelled {
@@ -138,7 +137,7 @@ public struct CatalogueMatch: Sendable {
                 else if idx1[k] >= 0 { status.append(reasons1[idx1[k]]?.rawValue ?? "not_detected") }
                 else { status.append(reasons2[idx2[k]]?.rawValue ?? "not_detected") }
             }
-            try out.add(Column(name: unique("match_status"), values: .string(status), description: "matched, not_detected (inside the other table's coverage) or not_covered"))
+            try out.add(Column(name: out.unusedName("match_status"), values: .string(status), description: "matched, not_detected (inside the other table's coverage) or not_covered"))
         }
         return out
     }

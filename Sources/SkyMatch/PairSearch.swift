@@ -62,14 +62,10 @@ struct PixelSorted: @unchecked Sendable {
 
     /// Prepares two position sets concurrently.
     static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int) throws -> (PixelSorted, PixelSorted) {
-        final class Box: @unchecked Sendable { var a: Result<PixelSorted, Error>? ; var b: Result<PixelSorted, Error>? }
-        let box = Box()
-        Parallel.perform(iterations: 2) { i in
-            if i == 0 { box.a = Result { try PixelSorted(ra: ra1, dec: dec1, order: order) } }
-            else { box.b = Result { try PixelSorted(ra: ra2, dec: dec2, order: order) } }
+        let p = try Parallel.map(2) { (i: Int) throws -> PixelSorted in
+            i == 0 ? try PixelSorted(ra: ra1, dec: dec1, order: order) : try PixelSorted(ra: ra2, dec: dec2, order: order)
         }
-        guard let a = box.a, let b = box.b else { throw CatalogueError(.invalidArgument, "internal: preparation did not run") }
-        return (try a.get(), try b.get())
+        return (p[0], p[1])
     }
 
     @inline(__always) func lowerBound(_ key: Int64) -> Int {

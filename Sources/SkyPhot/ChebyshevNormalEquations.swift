@@ -27,6 +27,17 @@ struct ChebyshevNormalEquations {
         for c in 0..<terms.count { b[c] = w * tu[terms[c].i] * tv[terms[c].j] }
     }
 
+    /// Adds `sign` · (b bᵀ, b · wz) to the upper triangle of `N` (n×n, row-major) and to `r`.
+    @inline(__always) static func accumulate(_ b: UnsafePointer<Double>, _ n: Int, sign: Double, wz: Double,
+                                             _ N: UnsafeMutablePointer<Double>, _ r: UnsafeMutablePointer<Double>) {
+        for a in 0..<n {
+            let ba = sign * b[a]
+            r[a] += ba * wz
+            let row = N + a * n
+            for q in a..<n { row[q] += ba * b[q] }
+        }
+    }
+
     /// Adds (sign +1) or removes (sign −1) the points `rows` (weights 1/σ).
     mutating func update(rows: [Int], sign: Double, x: [Double], y: [Double], z: [Double], sigma: [Double]) {
         let n = self.n
@@ -35,13 +46,10 @@ struct ChebyshevNormalEquations {
         for k in rows {
             let w = 1 / sigma[k]
             basis(x: x[k], y: y[k], w: w, tu: &tu, tv: &tv, b: &b)
-            let wz = sign * w * z[k]
-            for a in 0..<n {
-                let ba = sign * b[a]
-                r[a] += b[a] * wz
-                var p = a * n + a
-                for c in a..<n { N[p] += ba * b[c]; p += 1 }
-            }
+            b.withUnsafeBufferPointer { bp in N.withUnsafeMutableBufferPointer { np in r.withUnsafeMutableBufferPointer { rp in
+                guard let bb = bp.baseAddress, let nb = np.baseAddress, let rb = rp.baseAddress else { return }
+                ChebyshevNormalEquations.accumulate(bb, n, sign: sign, wz: w * z[k], nb, rb)
+            } } }
         }
     }
 
@@ -65,14 +73,9 @@ struct ChebyshevNormalEquations {
                 for k in (c * chunk)..<min(np, (c + 1) * chunk) where keep[k] {
                     let w = 1 / sigma[k]
                     proto.basis(x: x[k], y: y[k], w: w, tu: &tu, tv: &tv, b: &b)
-                    let wz = w * z[k]
                     b.withUnsafeBufferPointer { bp in
-                        for a in 0..<n {
-                            let ba = bp[a]
-                            R[a] += ba * wz
-                            let row = NN + a * n
-                            for q in a..<n { row[q] += ba * bp[q] }
-                        }
+                        guard let bb = bp.baseAddress else { return }
+                        ChebyshevNormalEquations.accumulate(bb, n, sign: 1, wz: w * z[k], NN, R)
                     }
                 }
             }

@@ -58,26 +58,16 @@ enum LeastSquares {
         // triangular factor independently, and the stacked factors are reduced once more (TSQR).
         let workers = max(1, min(Parallel.workers, m / (8 * chunk)))
         let per = (m + workers - 1) / workers
-        final class Parts: @unchecked Sendable { var r: [[Double]?]; var err: FitError?; init(_ n: Int) { r = Array(repeating: nil, count: n) } }
-        let parts = Parts(workers)
-        let lock = NSLock()
-        Parallel.perform(iterations: workers) { w in
+        let parts = try Parallel.map(workers) { (w: Int) throws(FitError) -> [Double] in
             let lo = w * per, hi = min(m, lo + per)
-            do throws(FitError) {
-                let r = try reduce(first: lo, end: hi, k: k, chunk: chunk, fill: fill)
-                lock.lock(); parts.r[w] = r; lock.unlock()
-            } catch {
-                lock.lock(); parts.err = error; lock.unlock()
-            }
+            return try reduce(first: lo, end: hi, k: k, chunk: chunk, fill: fill)
         }
-        if let e = parts.err { throw e }
-        var R = parts.r[0] ?? [Double](repeating: 0, count: k * k)
+        var R = parts.first ?? [Double](repeating: 0, count: k * k)
         if workers > 1 {
             // Stack the factors (k rows each) and factorise once more.
             let rowsTotal = workers * k
             var M = [Double](repeating: 0, count: rowsTotal * k)
-            for (w, part) in parts.r.enumerated() {
-                guard let part else { continue }
+            for (w, part) in parts.enumerated() {
                 for j in 0..<k { for i in 0...j { M[j * rowsTotal + w * k + i] = part[j * k + i] } }
             }
             R = try factor(&M, rows: rowsTotal, k: k)

@@ -72,6 +72,12 @@ public struct MismatchOptions: Sendable, Equatable {
         PlateCut("flux_max", "flux_max > 0.3 * max(flux_max)"),
     ]
 
+    /// The named cuts, then the further ones named `where1`, `where2`, ... — the order they are applied and
+    /// reported in.
+    public var allCuts: [PlateCut] {
+        cuts + extraCuts.enumerated().map { PlateCut("where\($0.offset + 1)", $0.element) }
+    }
+
     /// Sets (or adds) a named cut; an empty expression drops it.
     public mutating func setCut(_ name: String, _ expression: String) {
         let e = expression.trimmingCharacters(in: .whitespaces)

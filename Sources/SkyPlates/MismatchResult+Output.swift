@@ -21,19 +21,20 @@ public struct MismatchSummary: Sendable, Codable, Equatable {
     public var timingsSeconds: [String: Double]
 }
 
-extension MismatchResult {
-    /// The output file names inside the output folder.
-    public static let outputNames = ["matched": "matched.fits", "nonmatched": "nonmatched.fits",
-                                     "summary": "summary.json", "regions": "candidates.reg"]
+/// The files `MismatchResult.write(to:)` writes into the output folder (raw value: the file name).
+public enum MismatchOutput: String, Sendable, CaseIterable {
+    case matched = "matched.fits", nonmatched = "nonmatched.fits", summary = "summary.json", regions = "candidates.reg"
+}
 
+extension MismatchResult {
     /// The summary of this run (`summary.json`), with output paths under `dir`.
     public func summary(dir: String) -> MismatchSummary {
         MismatchSummary(plate1: plate1, plate2: plate2, wcs2: options.wcs2, steps: steps, plate1Load: plate1Load,
                         plate2Load: plate2Load, dedupApplied: dedupApplied, dedupFraction: dedupFraction, coverage: coverage,
                         matchRadiusArcsec: options.matchRadius, dedupRadiusArcsec: options.dedupRadius,
-                        cuts: options.cuts + options.extraCuts.enumerated().map { PlateCut("where\($0.offset + 1)", $0.element) },
+                        cuts: options.allCuts,
                         candidates: candidateRows.count,
-                        outputs: MismatchResult.outputNames.mapValues { (dir as NSString).appendingPathComponent($0) },
+                        outputs: Dictionary(uniqueKeysWithValues: MismatchOutput.allCases.map { ("\($0)", (dir as NSString).appendingPathComponent($0.rawValue)) }),
                         timingsSeconds: timings)
     }
 
@@ -65,13 +66,13 @@ extension MismatchResult {
             return tmp
         }
         do {
-            let m = stage(MismatchResult.outputNames["matched"] ?? "matched.fits")
+            let m = stage(MismatchOutput.matched.rawValue)
             try matched.write(to: m)
-            let n = stage(MismatchResult.outputNames["nonmatched"] ?? "nonmatched.fits")
+            let n = stage(MismatchOutput.nonmatched.rawValue)
             try nonmatched.write(to: n)
-            let s = stage(MismatchResult.outputNames["summary"] ?? "summary.json")
+            let s = stage(MismatchOutput.summary.rawValue)
             guard fm.createFile(atPath: s, contents: json + Data("\n".utf8)) else { throw PlateError(.badOption, "cannot write '\(s)'") }
-            let g = stage(MismatchResult.outputNames["regions"] ?? "candidates.reg")
+            let g = stage(MismatchOutput.regions.rawValue)
             guard fm.createFile(atPath: g, contents: Data(regions.utf8)) else { throw PlateError(.badOption, "cannot write '\(g)'") }
             for (tmp, final) in staged where rename(tmp, final) != 0 {
                 throw PlateError(.badOption, "cannot write '\(final)': \(String(cString: strerror(errno)))")

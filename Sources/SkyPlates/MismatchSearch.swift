@@ -14,13 +14,16 @@ public struct MismatchStep: Sendable, Equatable, Codable {
 
 /// How plate 2's coverage was made.
 public struct CoverageReport: Sendable, Equatable, Codable {
-    /// `wcs` (image footprint) or `sources` (discs around plate-2 sources).
+    /// `wcs` (plate 2's image; labels use its exact pixel box) or `sources` (the closed cells holding
+    /// plate-2 sources).
     public var from: String
+    /// HEALPix order of the coverage MOC.
     public var order: Int
+    /// Area of the coverage MOC in square degrees.
     public var areaDeg2: Double
-    /// Disc radius for `sources` (arcsec).
+    /// For `sources`: the closing radius R (**arcsec**), gaps up to about this size filled.
     public var radiusArcsec: Double?
-    /// Median nearest-neighbour distance on plate 2 (arcsec), for `sources` with the automatic radius.
+    /// For `sources`: the median nearest-neighbour distance on plate 2 (**arcsec**).
     public var medianNearestArcsec: Double?
 }
 
@@ -67,12 +70,10 @@ public enum MismatchSearch {
         func lap(_ name: String) { timings[name] = Date().timeIntervalSince(t0); t0 = Date() }
 
         // 1. Load both plates (four reads at once).
-        let files = [plate1.source, plate1.calib, plate2.source, plate2.calib]
-        let box = ResultBox<Catalogue>(count: 4)
-        Parallel.perform(iterations: 4) { i in box.set(i, Result { try Catalogue.read(files[i]) }) }
-        let (p1, load1) = try PlateTables.join(source: try box.get(0), calib: try box.get(1), files: plate1, plate: "plate 1",
+        let tables = try PlateTables.read([plate1, plate2])
+        let (p1, load1) = try PlateTables.join(source: tables[0], calib: tables[1], files: plate1, plate: "plate 1",
                                                key: options.key, ra: options.ra, dec: options.dec)
-        let (p2, load2) = try PlateTables.join(source: try box.get(2), calib: try box.get(3), files: plate2, plate: "plate 2",
+        let (p2, load2) = try PlateTables.join(source: tables[2], calib: tables[3], files: plate2, plate: "plate 2",
                                                key: options.key, ra: options.ra, dec: options.dec)
         lap("load")
         var steps: [MismatchStep] = [
@@ -84,8 +85,8 @@ public enum MismatchSearch {
 
         // 2. Quality cuts on plate 1, all evaluated on the joined table.
         var keep = [Bool](repeating: true, count: p1.rowCount)
-        let allCuts = options.cuts.map { ($0.name, $0.expression) } + options.extraCuts.enumerated().map { ("where\($0.offset + 1)", $0.element) }
-        for (name, text) in allCuts {
+        for cut in options.allCuts {
+            let (name, text) = (cut.name, cut.expression)
             let mask: [Bool]
             do { mask = try Expression(text).mask(on: p1) } catch {
                 throw PlateError(.badCut, "plate 1 cut '\(name)': \(error)", file: plate1.label)
@@ -97,20 +98,16 @@ public enum MismatchSearch {
         lap("cuts")
 
         // 3. Scanner artifacts.
-        let dedupRows: [Int]
         let sm = try SelfMatch(q1, radius: options.dedupRadius)
         let fraction = sm.duplicatedFraction
         let apply = options.dedup == .always || (options.dedup == .auto && fraction > options.dedupMinFraction)
-        q1 = try sm.annotate(q1)
+        q1 = try sm.annotate(q1, keep: apply ? .duplicated : .all)
         if apply {
-            dedupRows = sm.rows(keeping: .duplicated)
-            q1 = q1.rows(dedupRows)
             steps.append(MismatchStep(name: "dedup", rows: q1.rowCount, note: String(format: "kept rows with a duplicate within %g\" (%.1f%% of rows have one; scanner artifacts removed)", options.dedupRadius, 100 * fraction)))
         } else {
             let why = options.dedup == .never ? "dedup disabled" : String(format: "only %.1f%% of rows have a duplicate within %g\" (threshold %.0f%%): the plate looks scanned once", 100 * fraction, options.dedupRadius, 100 * options.dedupMinFraction)
             steps.append(MismatchStep(name: "dedup", rows: q1.rowCount, note: "not applied, every row kept: " + why))
         }
-        q1.positionColumns = p1.positionColumns
         lap("dedup")
 
         // 4. Coverage of plate 2.
@@ -125,11 +122,10 @@ public enum MismatchSearch {
                                      options: MatchOptions(.radius(arcsec: options.matchRadius), find: .best1))
         var matched = q1.rows(r.rows1)
         for c in p2.columns {
-            var col = c.rows(r.rows2); col.name = "plate2_" + c.name
-            while matched.hasColumn(col.name) { col.name += "_" }
+            var col = c.rows(r.rows2); col.name = matched.unusedName("plate2_" + c.name)
             try matched.add(col)
         }
-        try matched.add(Column(name: uniqueName("sep_arcsec", matched), values: .double(r.separations), unit: "arcsec", description: "separation from the plate-2 partner"))
+        try matched.add(Column(name: matched.unusedName("sep_arcsec"), values: .double(r.separations), unit: "arcsec", description: "separation from the plate-2 partner"))
         let unmatched = (r.unmatched1 + r.invalid1).sorted()
         let invalid = Set(r.invalid1)
         var nonmatched = q1.rows(unmatched)
@@ -141,9 +137,9 @@ public enum MismatchSearch {
         // Nearest plate-2 source beside each non-matched row (for the reviewer).
         let index = try SkyIndex(ra: ra2, dec: dec2, order: SkyIndex.order(forRadius: options.nearestRadius / 3600))
         let near = unmatched.map { index.nearest(ra: ra1[$0], dec: dec1[$0], within: options.nearestRadius / 3600) }
-        try nonmatched.add(Column(name: uniqueName("sep_arcsec", nonmatched), values: .double(near.map { ($0?.separation ?? .nan) * 3600 }),
+        try nonmatched.add(Column(name: nonmatched.unusedName("sep_arcsec"), values: .double(near.map { ($0?.separation ?? .nan) * 3600 }),
                                   missing: near.map { $0 == nil }, unit: "arcsec", description: "separation from the nearest plate-2 source (missing if none within the nearest-source radius)"))
-        try nonmatched.add(Column(name: uniqueName("reason", nonmatched), values: .string(reasons), description: "not_detected (inside plate 2's coverage), not_covered, or invalid_position"))
+        try nonmatched.add(Column(name: nonmatched.unusedName("reason"), values: .string(reasons), description: "not_detected (inside plate 2's coverage), not_covered, or invalid_position"))
         let candidates = reasons.indices.filter { reasons[$0] == UnmatchedReason.notDetected.rawValue }
         let notCovered = reasons.filter { $0 == UnmatchedReason.notCovered.rawValue }.count
         steps.append(MismatchStep(name: "matched", rows: r.pairCount, note: String(format: "nearest plate-2 partner within %g\"", options.matchRadius)))
@@ -163,12 +159,6 @@ public enum MismatchSearch {
         if r.sourceWithoutCalib > 0 { parts.append("\(r.sourceWithoutCalib) source rows without a calib row dropped") }
         if r.calibWithoutSource > 0 { parts.append("\(r.calibWithoutSource) calib rows without a source row dropped") }
         return (parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")) + "; positions \(r.ra)/\(r.dec)"
-    }
-
-    static func uniqueName(_ name: String, _ c: Catalogue) -> String {
-        var n = name
-        while c.hasColumn(n) { n += "_" }
-        return n
     }
 
     /// Plate 2's astrometric solution from a FITS file, checked to have celestial axes and an image size.

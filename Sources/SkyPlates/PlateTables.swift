@@ -62,18 +62,14 @@ public enum PlateTables {
     /// common, or rows whose `plate_id` differs between the two tables (the tables of two different plates).
     public static func load(_ files: PlateFiles, plate: String, key: String = "source_id",
                             ra: String? = nil, dec: String? = nil) throws -> (Catalogue, PlateLoadReport) {
-        let (s, c) = try readPair(files)
-        return try join(source: s, calib: c, files: files, plate: plate, key: key, ra: ra, dec: dec)
+        let t = try read([files])
+        return try join(source: t[0], calib: t[1], files: files, plate: plate, key: key, ra: ra, dec: dec)
     }
 
-    /// Reads the two tables concurrently.
-    static func readPair(_ files: PlateFiles) throws -> (Catalogue, Catalogue) {
-        let paths = [files.source, files.calib]
-        let results = ResultBox<Catalogue>(count: 2)
-        Parallel.perform(iterations: 2) { i in
-            results.set(i, Result { try Catalogue.read(paths[i]) })
-        }
-        return (try results.get(0), try results.get(1))
+    /// Reads the source and calib tables of every plate at once: [source 1, calib 1, source 2, calib 2, ...].
+    static func read(_ plates: [PlateFiles]) throws -> [Catalogue] {
+        let paths = plates.flatMap { [$0.source, $0.calib] }
+        return try Parallel.map(paths.count) { (i: Int) throws -> Catalogue in try Catalogue.read(paths[i]) }
     }
 
     /// Joins already-read tables (see `load`).
@@ -130,18 +126,5 @@ public enum PlateTables {
             }
         }
         return nil
-    }
-}
-
-/// Results written by concurrent workers, one slot each.
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func get(_ i: Int) throws -> T {
-        lock.lock(); let r = slots[i]; lock.unlock()
-        guard let r else { throw PlateError(.badOption, "internal: worker \(i) produced no result") }
-        return try r.get()
     }
 }

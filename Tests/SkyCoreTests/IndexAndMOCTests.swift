@@ -180,4 +180,20 @@ struct MOCMorphologyTests {
         let sky = MOC(ranges: [0..<(12 << 6)], order: 3)
         #expect(sky.dilated(rings: 2) == sky && sky.eroded(rings: 2) == sky)
     }
+
+    @Test("MOC erosion: a cone of radius R eroded by r is the cone of radius R - r, to a cell")
+    func erosion() throws {
+        let order = 12
+        let cone = try MOC.cone(ra: 45, dec: 30, radius: 0.5, order: order)
+        let eroded = try cone.eroded(by: 0.2)
+        let cell = try HEALPixLayer(order: order).resolution
+        let expected = try MOC.cone(ra: 45, dec: 30, radius: 0.3, order: order)
+        // Everything eroded lies in the original; the cone of radius 0.3 - 1.5 cells is inside the result.
+        #expect(eroded.subtracting(cone).isEmpty)
+        #expect(try MOC.cone(ra: 45, dec: 30, radius: 0.3 - 1.5 * cell, order: order).subtracting(eroded).isEmpty)
+        #expect(eroded.subtracting(try MOC.cone(ra: 45, dec: 30, radius: 0.3 + 1.5 * cell, order: order)).isEmpty)
+        let lo = try MOC.cone(ra: 45, dec: 30, radius: 0.3 - 1.5 * cell, order: order).areaDeg2
+        let hi = try MOC.cone(ra: 45, dec: 30, radius: 0.3 + 1.5 * cell, order: order).areaDeg2
+        #expect(eroded.areaDeg2 > lo && eroded.areaDeg2 < hi && abs(eroded.areaDeg2 - expected.areaDeg2) / expected.areaDeg2 < 0.1)
+    }
 }

@@ -152,20 +152,4 @@ struct MismatchStepTests {
         let inner = 39.0 * 39.0 / 3600, outer = 41.0 * 41.0 / 3600
         #expect(moc.areaDeg2 > inner - 4 * 39 * cell / 3600 && moc.areaDeg2 < outer + 4 * 41 * cell / 3600)
     }
-
-    @Test("MOC erosion: a cone of radius R eroded by r is the cone of radius R - r, to a cell")
-    func erosion() throws {
-        let order = 12
-        let cone = try MOC.cone(ra: 45, dec: 30, radius: 0.5, order: order)
-        let eroded = try cone.eroded(by: 0.2)
-        let cell = try HEALPixLayer(order: order).resolution
-        let expected = try MOC.cone(ra: 45, dec: 30, radius: 0.3, order: order)
-        // Everything eroded lies in the original; the cone of radius 0.3 - 1.5 cells is inside the result.
-        #expect(eroded.subtracting(cone).isEmpty)
-        #expect(try MOC.cone(ra: 45, dec: 30, radius: 0.3 - 1.5 * cell, order: order).subtracting(eroded).isEmpty)
-        #expect(eroded.subtracting(try MOC.cone(ra: 45, dec: 30, radius: 0.3 + 1.5 * cell, order: order)).isEmpty)
-        let lo = try MOC.cone(ra: 45, dec: 30, radius: 0.3 - 1.5 * cell, order: order).areaDeg2
-        let hi = try MOC.cone(ra: 45, dec: 30, radius: 0.3 + 1.5 * cell, order: order).areaDeg2
-        #expect(eroded.areaDeg2 > lo && eroded.areaDeg2 < hi && abs(eroded.areaDeg2 - expected.areaDeg2) / expected.areaDeg2 < 0.1)
-    }
 }

@@ -39,6 +39,13 @@ public struct Catalogue: Sendable, Equatable {
 
     public func hasColumn(_ name: String) -> Bool { index(of: name) != nil }
 
+    /// `name`, or `name` followed by as many `_` as it takes to be a name no column has.
+    public func unusedName(_ name: String) -> String {
+        var n = name
+        while hasColumn(n) { n += "_" }
+        return n
+    }
+
     /// The column named `name` (exact, then case-insensitive), or a `missingColumn` error.
     public func column(_ name: String) throws(CatalogueError) -> Column {
         guard let i = index(of: name) else {

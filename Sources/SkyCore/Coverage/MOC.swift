@@ -245,21 +245,15 @@ extension MOC {
         } else {
             // Discs in parallel chunks; each chunk's ranges are normalised before the final merge.
             let n = min(ra.count, dec.count)
-            let chunk = 256, chunks = (n + chunk - 1) / chunk
-            let parts = UnsafeMutablePointer<[Range<Int64>]>.allocate(capacity: max(1, chunks))
-            parts.initialize(repeating: [], count: max(1, chunks))
-            defer { parts.deinitialize(count: max(1, chunks)); parts.deallocate() }
-            let out = UnsafeMutableSendablePointer(parts)
-            Parallel.forEachChunk(count: chunks, minChunk: 1) { lo, hi in
-                for c in lo..<hi {
-                    var local: [Range<Int64>] = []
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) where ra[i].isFinite && dec[i].isFinite {
-                        local.append(contentsOf: layer.rangesOverlappingCone(ra: ra[i], dec: dec[i], radius: radius))
-                    }
-                    out.p[c] = MOC.normalise(local)
+            let chunk = 256
+            let parts = Parallel.map((n + chunk - 1) / chunk) { (c: Int) -> [Range<Int64>] in
+                var local: [Range<Int64>] = []
+                for i in (c * chunk)..<min(n, (c + 1) * chunk) where ra[i].isFinite && dec[i].isFinite {
+                    local.append(contentsOf: layer.rangesOverlappingCone(ra: ra[i], dec: dec[i], radius: radius))
                 }
+                return MOC.normalise(local)
             }
-            for c in 0..<chunks { rs.append(contentsOf: parts[c]) }
+            for part in parts { rs.append(contentsOf: part) }
         }
         return MOC(ranges: rs, order: order)
     }
@@ -306,18 +300,13 @@ extension MOC {
         guard radius > 0, !isEmpty else { return self }
         let order = maxOrder
         let layer = try HEALPixLayer(order: order)
-        let shift = Int64(2 * (29 - order))
-        @inline(__always) func covered(_ p: Int64) -> Bool { contains29(p << shift) }
         var removed: [Range<Int64>] = []
         let reach = radius - layer.resolution / 2
-        for r in ranges {
-            let lo = r.lowerBound >> shift, hi = (r.upperBound - 1) >> shift
-            for p in lo...hi where layer.neighbours(nested: p).contains(where: { $0 >= 0 && !covered($0) }) {
-                if reach <= 0 { removed.append(p..<(p + 1)); continue }
-                let c = layer.centre(nested: p)
-                removed.append(p..<(p + 1))
-                for q in layer.pixelsWithCentreInCone(ra: c.ra, dec: c.dec, radius: reach) { removed.append(q..<(q + 1)) }
-            }
+        for p in borderCells() {
+            removed.append(p..<(p + 1))
+            guard reach > 0 else { continue }
+            let c = layer.centre(nested: p)
+            for q in layer.pixelsWithCentreInCone(ra: c.ra, dec: c.dec, radius: reach) { removed.append(q..<(q + 1)) }
         }
         return subtracting(MOC(ranges: removed, order: order, maxOrder: order))
     }

@@ -6,6 +6,13 @@ import Foundation
 struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { let p: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { self.p = p } }
 struct UnsafeSendablePointer<T>: @unchecked Sendable { let p: UnsafePointer<T>; init(_ p: UnsafePointer<T>) { self.p = p } }
 
+/// One result slot per worker index, filled under a lock.
+final class ParallelSlots<T, E: Error>: @unchecked Sendable {
+    var results: [Result<T, E>?]
+    let lock = NSLock()
+    init(_ n: Int) { results = Array(repeating: nil, count: n) }
+}
+
 /// Data-parallel loops over index ranges (the machine's cores, deterministic chunking).
 public enum Parallel {
     /// Number of workers: `SKYTOOL_THREADS` from the environment when it is a positive integer, else the
@@ -14,6 +21,21 @@ public enum Parallel {
     public static var workers: Int {
         if let v = getenv("SKYTOOL_THREADS"), let n = Int(String(cString: v)), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `body(i)` for i in 0..<count, computed concurrently (or in order when `workers` is 1), in index order.
+    /// The first error in index order is thrown.
+    public static func map<T: Sendable, E: Error>(_ count: Int, _ body: @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
+        let slots = ParallelSlots<T, E>(count)
+        perform(iterations: count) { i in
+            let r: Result<T, E>
+            do throws(E) { r = .success(try body(i)) } catch { r = .failure(error) }
+            slots.lock.lock(); slots.results[i] = r; slots.lock.unlock()
+        }
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for r in slots.results { if let r { out.append(try r.get()) } }
+        return out
     }
 
     /// Runs `body(i)` for i in 0..<iterations: concurrently, or in order on this thread when `workers` is 1.
