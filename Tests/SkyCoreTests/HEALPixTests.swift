@@ -157,7 +157,7 @@ struct HEALPixPropertyTests {
         }
     }
 
-    @Test("the fast ang2pix equals healpy's exact arithmetic, also on pixel boundaries", arguments: [0, 1, 6, 12, 18, 24, 29])
+    @Test("the fast ang2pix (one point and eight lanes) equals healpy's exact arithmetic, also on pixel boundaries", arguments: [0, 1, 2, 6, 12, 18, 24, 28, 29])
     func fastEqualsExact(order: Int) throws {
         var rng = SeededRNG(seed: UInt64(77 + order))
         let layer = try HEALPixLayer(order: order)
@@ -175,12 +175,52 @@ struct HEALPixPropertyTests {
             }
         }
         pts += [(0, 41.8103148957786), (0, -41.81031489577862), (45, 89.4), (45, 89.40000000000001), (10, -89.39999999999999)]
+        // Region and face seams (ra = k·90°, z = ±2/3), the poles, ra outside [0, 360), invalid input.
+        for k in 0...8 { for dec in [0, 41.8103148957786, -41.8103148957786, 41.81031489577862, 60, -75, 90, -90] { pts.append((Double(k) * 45, dec)) } }
+        pts += [(360, 10), (360, 80), (-0.0, 5), (-10, 20), (-370, -50), (725, 42), (1e300, 3), (.nan, 1), (1, .nan), (5, 90.5), (5, -91), (.infinity, 0)]
         var mismatches = 0
         for (ra, dec) in pts where layer.nestedPixel(ra: ra, dec: dec) != layer.nestedPixelExact(ra: ra, dec: dec) {
             mismatches += 1
             if mismatches < 5 { Issue.record("order \(order): (\(ra), \(dec)) fast \(layer.nestedPixel(ra: ra, dec: dec)) exact \(layer.nestedPixelExact(ra: ra, dec: dec))") }
         }
         #expect(mismatches == 0)
+        // The eight-lane kernel (through the parallel batch API and the single-thread buffer API), at every
+        // lane position: the list is shifted so each special point meets each lane, and its length is not a
+        // multiple of eight (the scalar tail).
+        for shift in [0, 3, 5] {
+            let shifted = Array(pts[shift...]) + Array(pts[..<shift]) + [(12.5, 33.25)]
+            let ra = shifted.map(\.0), dec = shifted.map(\.1)
+            let batch = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
+            var single = [Int64](repeating: 7, count: ra.count)
+            ra.withUnsafeBufferPointer { r in dec.withUnsafeBufferPointer { d in single.withUnsafeMutableBufferPointer { o in
+                layer.nestedPixels(ra: r, dec: d, into: o)
+            }}}
+            var bad = 0
+            for i in ra.indices where batch[i] != layer.nestedPixelExact(ra: ra[i], dec: dec[i]) || single[i] != batch[i] {
+                bad += 1
+                if bad < 5 { Issue.record("order \(order) batch: (\(ra[i]), \(dec[i])) \(batch[i]) / \(single[i]) exact \(layer.nestedPixelExact(ra: ra[i], dec: dec[i]))") }
+            }
+            #expect(bad == 0)
+        }
+    }
+
+    /// The polynomial behind the fast path: |sinPoly(x) − sin(x)| ≤ 4e-16 on |x| ≤ π/2 (libm's sin is within
+    /// 1 ulp, ≤ 1.1e-16 here, so the polynomial's own error is below 5.1e-16 either way), for the scalar and the
+    /// eight-lane form, which must agree bit for bit. zBound's budget allows 6e-16.
+    @Test func sinPolynomialBound() {
+        var rng = SeededRNG(seed: 5)
+        var worst = 0.0
+        for _ in 0..<50_000 {
+            var x = SIMD8<Double>()
+            for l in 0..<8 { x[l] = (Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) * Double.pi / 2 }
+            let v = HEALPixLayer.sinPoly(x)
+            for l in 0..<8 {
+                #expect(v[l] == HEALPixLayer.sinPoly(x[l]))
+                worst = max(worst, abs(v[l] - sin(x[l])))
+            }
+        }
+        #expect(worst <= 4e-16, "worst |sinPoly − sin| = \(worst)")
+        #expect(HEALPixLayer.sinPoly(Double.pi / 2).isApproximatelyEqual(to: 1, absoluteTolerance: 4e-16))
     }
 
     @Test func nestRingRoundTripAndHierarchy() throws {

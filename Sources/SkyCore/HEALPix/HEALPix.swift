@@ -451,15 +451,17 @@ public enum HEALPix {
     public static func nestedPixels(order: Int, ra: [Double], dec: [Double]) throws(HEALPixError) -> [Int64] {
         let layer = try HEALPixLayer(order: order)
         let n = min(ra.count, dec.count)
-        // Uninitialised output written by the workers themselves (no serial memset, page faults in parallel).
+        // Uninitialised output written by the workers themselves (no serial memset, page faults in parallel,
+        // on huge pages where the kernel allows).
         return ra.withUnsafeBufferPointer { r in
             dec.withUnsafeBufferPointer { d in
                 [Int64](unsafeUninitializedCapacity: n) { o, count in
                     if let rb = r.baseAddress, let db = d.baseAddress, let ob = o.baseAddress {
+                        LargeAllocation.adviseHugePages(ob, count: n)
                         let optr = UnsafeMutableSendablePointer(ob)
                         let rp = UnsafeSendablePointer(rb), dp = UnsafeSendablePointer(db)
                         Parallel.forEachChunk(count: n, minChunk: 1 << 16) { lo, hi in
-                            for i in lo..<hi { (optr.p + i).initialize(to: layer.nestedPixel(ra: rp.p[i], dec: dp.p[i])) }
+                            layer.nestedPixels(ra: rp.p + lo, dec: dp.p + lo, into: optr.p + lo, count: hi - lo)
                         }
                     }
                     count = n

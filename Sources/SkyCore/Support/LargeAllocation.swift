@@ -1,0 +1,29 @@
+// Large freshly allocated arrays: asking Linux for transparent huge pages before the first touch.
+//
+// A 10⁷-element Int64 column is 80 MB, 20 000 page faults of 4 KiB, each zeroing its page: about 25 ms on
+// this kind of machine, as long as the work done on the column. With MADV_HUGEPAGE the same range faults
+// in 2 MiB pages (about 40 faults), 7 ms. Systems whose transparent-huge-page setting is "never" (or other
+// platforms) ignore the advice; results never depend on it.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum LargeAllocation {
+    /// Below this many bytes the advice is not worth a system call.
+    static let threshold = 8 << 20
+
+    /// Advises the kernel to back the whole 2 MiB-aligned pages inside `count` elements at `base` with
+    /// huge pages. Call it before the memory is first written.
+    static func adviseHugePages<T>(_ base: UnsafeMutablePointer<T>, count: Int) {
+        #if os(Linux)
+        let bytes = count * MemoryLayout<T>.stride
+        guard bytes >= threshold else { return }
+        let huge = 2 << 20
+        let lo = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+        let hi = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+        if hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) {
+            _ = madvise(p, hi - lo, 14) // MADV_HUGEPAGE; failure only costs speed
+        }
+        #endif
+    }
+}
