@@ -5,77 +5,99 @@ import Dispatch
 import Foundation
 import SkyCore
 
-/// One position set sorted by (nested HEALPix pixel at the block order, declination), as unit vectors.
+/// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec), as unit vectors.
 struct PixelSorted: @unchecked Sendable {
-    let keys: [Int64]          // pixel of each sorted entry, -1 (invalid) first
+    /// Sort key of each sorted entry: (pixel + 1) in the high 32 bits (0 for invalid rows, which come
+    /// first), z quantised to 28 bits, then the 4 bits of the pixel edges a disc of the search radius around
+    /// the row may cross (`HEALPixLayer.edges`).
+    let keys: [UInt64]
     let rows: [Int32]          // original row of each sorted entry
-    let dec: [Double]          // declination (degrees) of each sorted entry
     let xyz: [Double]          // unit vectors, interleaved
     let firstValid: Int
 
-    init(ra: [Double], dec: [Double], order: Int) throws {
+    /// The z quantum of the sort key (2/2^28); sweeps widen their z windows by a few of these.
+    static let zQuantum = 2.0 / 268435456.0
+
+    /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
+    init(ra: [Double], dec: [Double], order: Int, radius: Double) throws {
+        let layer = HEALPixLayer.layers[order]
+        let n = min(ra.count, dec.count)
         let pix = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
-        let n = pix.count
-        // Composite key: pixel + 1 in the high bits, declination quantised to 32 bits in the low bits; and the
-        // unit vectors in the original order (sequential, on all cores), gathered once after the sort.
-        var composite = [UInt64](repeating: 0, count: n)
-        var xyz0 = [Double](repeating: 0, count: 3 * n)
+        // Composite keys and unit vectors in the original order (sequential, on all cores); the vectors are
+        // gathered once after the sort.
+        var composite = PixelSorted.uninitialised(UInt64.self, n)
+        var xyz0 = PixelSorted.uninitialised(Double.self, 3 * n)
         composite.withUnsafeMutableBufferPointer { cb in xyz0.withUnsafeMutableBufferPointer { xb in
             pix.withUnsafeBufferPointer { pb in ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
-                let c = SendablePtr(cb.baseAddress), x = SendablePtr(xb.baseAddress)
-                let pp = SendableConstPtr(pb.baseAddress), rp = SendableConstPtr(rb.baseAddress), dp = SendableConstPtr(db.baseAddress)
+                guard let cbase = cb.baseAddress, let xbase = xb.baseAddress, let pbase = pb.baseAddress,
+                      let rbase = rb.baseAddress, let dbase = db.baseAddress else { return }
+                let c = UnsafeMutableSendablePointer(cbase), x = UnsafeMutableSendablePointer(xbase)
+                let pp = UnsafeSendablePointer(pbase), rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
                 Parallel.forEachChunk(count: n, minChunk: 1 << 15) { lo, hi in
-                    guard let c = c.p, let x = x.p, let pp = pp.p, let rp = rp.p, let dp = dp.p else { return }
                     for i in lo..<hi {
-                        let p = UInt64(bitPattern: pp[i] &+ 1)
-                        let d = dp[i]
-                        let q: UInt64 = d.isFinite ? UInt64(min(4294967295.0, max(0, (d + 90) / 180 * 4294967296.0))) : 0
-                        c[i] = (p << 32) | q
-                        guard pp[i] >= 0 else { continue }
-                        let (sa, ca) = fastSinCos(rp[i] * degreesToRadians), (sd, cd) = fastSinCos(d * degreesToRadians)
-                        x[3 * i] = cd * ca; x[3 * i + 1] = cd * sa; x[3 * i + 2] = sd
+                        let p = pp.p[i]
+                        guard p >= 0 else {
+                            c.p[i] = 0
+                            x.p[3 * i] = .nan; x.p[3 * i + 1] = .nan; x.p[3 * i + 2] = .nan
+                            continue
+                        }
+                        let (sa, ca) = fastSinCos(rp.p[i] * degreesToRadians), (sd, cd) = fastSinCos(dp.p[i] * degreesToRadians)
+                        x.p[3 * i] = cd * ca; x.p[3 * i + 1] = cd * sa; x.p[3 * i + 2] = sd
+                        let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
+                        let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
+                        c.p[i] = (UInt64(bitPattern: p &+ 1) << 32) | (q << 4) | edges
                     }
                 }
             } } }
         } }
         let perm = RadixSort.sort(&composite, bits: 2 * order + 5 + 32)
-        var keys = [Int64](repeating: -1, count: n), sdec = [Double](repeating: 0, count: n)
-        var xyz = [Double](repeating: 0, count: 3 * n)
-        for k in 0..<n { keys[k] = Int64(bitPattern: composite[k] >> 32) &- 1 }
-        let first = keys.prefix { $0 < 0 }.count
-        xyz.withUnsafeMutableBufferPointer { xb in sdec.withUnsafeMutableBufferPointer { db in
-            xyz0.withUnsafeBufferPointer { x0b in perm.withUnsafeBufferPointer { permb in dec.withUnsafeBufferPointer { decb in
-                let px = SendablePtr(xb.baseAddress), pd = SendablePtr(db.baseAddress)
-                let x0 = SendableConstPtr(x0b.baseAddress), pm = SendableConstPtr(permb.baseAddress), d0 = SendableConstPtr(decb.baseAddress)
-                Parallel.forEachChunk(count: n - first, minChunk: 1 << 14) { lo, hi in
-                    guard let px = px.p, let pd = pd.p, let x0 = x0.p, let pm = pm.p, let d0 = d0.p else { return }
-                    for k in (lo + first)..<(hi + first) {
-                        let r = Int(pm[k])
-                        px[3 * k] = x0[3 * r]; px[3 * k + 1] = x0[3 * r + 1]; px[3 * k + 2] = x0[3 * r + 2]
-                        pd[k] = d0[r]
+        let first = PixelSorted.lowerBound(composite, 1 << 32, from: 0)
+        var xyz = PixelSorted.uninitialised(Double.self, 3 * n)
+        xyz.withUnsafeMutableBufferPointer { xb in
+            xyz0.withUnsafeBufferPointer { x0b in perm.withUnsafeBufferPointer { permb in
+                guard let xbase = xb.baseAddress, let x0base = x0b.baseAddress, let pbase = permb.baseAddress else { return }
+                let px = UnsafeMutableSendablePointer(xbase), x0 = UnsafeSendablePointer(x0base), pm = UnsafeSendablePointer(pbase)
+                Parallel.forEachChunk(count: n, minChunk: 1 << 14) { lo, hi in
+                    for k in lo..<hi {
+                        let r = Int(pm.p[k])
+                        px.p[3 * k] = x0.p[3 * r]; px.p[3 * k + 1] = x0.p[3 * r + 1]; px.p[3 * k + 2] = x0.p[3 * r + 2]
                     }
                 }
-            } } }
-        } }
-        self.keys = keys; self.rows = perm; self.dec = sdec; self.xyz = xyz; self.firstValid = first
+            } }
+        }
+        self.keys = composite; self.rows = perm; self.xyz = xyz; self.firstValid = first
     }
 
+    static func uninitialised<T>(_ type: T.Type, _ n: Int) -> [T] { LargeAllocation.uninitialisedArray(type, count: n) }
+
     /// Prepares two position sets concurrently.
-    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int) throws -> (PixelSorted, PixelSorted) {
+    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) throws -> (PixelSorted, PixelSorted) {
         let p = try Parallel.map(2) { (i: Int) throws -> PixelSorted in
-            i == 0 ? try PixelSorted(ra: ra1, dec: dec1, order: order) : try PixelSorted(ra: ra2, dec: dec2, order: order)
+            i == 0 ? try PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius) : try PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius)
         }
         return (p[0], p[1])
     }
 
-    @inline(__always) func lowerBound(_ key: Int64) -> Int {
-        var lo = firstValid, hi = keys.count
+    static func lowerBound(_ keys: [UInt64], _ key: UInt64, from: Int) -> Int {
+        var lo = from, hi = keys.count
         while lo < hi {
             let mid = (lo + hi) >> 1
             if keys[mid] < key { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
+
+    /// The sorted-entry range of nested pixel `pix`.
+    @inline(__always) func entries(ofPixel pix: Int64) -> Range<Int> {
+        let base = UInt64(bitPattern: pix &+ 1) << 32
+        let lo = PixelSorted.lowerBound(keys, base, from: firstValid)
+        var hi = lo
+        while hi < keys.count && keys[hi] >> 32 == base >> 32 { hi += 1 }
+        return lo..<hi
+    }
+
+    /// The nested pixel of sorted entry `k` (-1 for invalid rows).
+    @inline(__always) func pixel(_ k: Int) -> Int64 { Int64(bitPattern: keys[k] >> 32) &- 1 }
 }
 
 /// sin and cos of x (radians, |x| < 1e5) to within 2 ulp: Cody–Waite reduction by π/2 and fdlibm's
@@ -95,16 +117,6 @@ struct PixelSorted: @unchecked Sendable {
     case 2: return (-s, -c)
     default: return (-c, s)
     }
-}
-
-struct SendablePtr<T>: @unchecked Sendable {
-    let p: UnsafeMutablePointer<T>?
-    init(_ p: UnsafeMutablePointer<T>?) { self.p = p }
-}
-
-struct SendableConstPtr<T>: @unchecked Sendable {
-    let p: UnsafePointer<T>?
-    init(_ p: UnsafePointer<T>?) { self.p = p }
 }
 
 /// Candidate pairs (row1, row2, separation in degrees) with separation ≤ the pair's own limit.
@@ -127,100 +139,122 @@ enum PairSearch {
         return max(0, min(byRadius, byDensity))
     }
 
-    /// All pairs whose separation (degrees) passes `accept(row1, row2, sep)`, given that no accepted pair is
-    /// farther apart than `maxRadius` degrees. Pairs come out sorted by row1, then separation, then row2.
-    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, progress: (@Sendable (Double) -> Void)? = nil,
-                      accept: @Sendable (Int, Int, Double) -> Bool) -> PairList {
-        final class Counter: @unchecked Sendable { var done = 0; let lock = NSLock() }
-        let counter = Counter()
+    /// Visits every candidate pair within `maxRadius` degrees (chord test, then the exact separation), in
+    /// chunks of set-1 pixels on all cores. Each chunk gets its own sink from `makeSink(chunk)`; within a
+    /// chunk, rows of set 1 come one at a time (`begin`, its pairs, `end`). The sinks are returned in chunk
+    /// order, so results assembled from them do not depend on the number of threads.
+    static func sweep<Sink: PairSink>(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double,
+                                      progress: (@Sendable (Double) -> Void)? = nil,
+                                      makeSink: @Sendable (Int) -> Sink) -> [Sink] {
+        let counter = ProgressCounter()
         let layer = HEALPixLayer.layers[order]
         // Distinct pixels of set 1 (start offsets).
         var groupStarts: [Int] = []
         var i = a.firstValid
         while i < a.keys.count {
             groupStarts.append(i)
-            let k = a.keys[i]
-            while i < a.keys.count && a.keys[i] == k { i += 1 }
+            let k = a.keys[i] >> 32
+            while i < a.keys.count && a.keys[i] >> 32 == k { i += 1 }
         }
         let ng = groupStarts.count
         let chord2 = pow(2 * sin(min(Double.pi, maxRadius * degreesToRadians) / 2) * (1 + 1e-12) + 1e-15, 2)
         let chunkCount = max(1, min(ng, 64 * max(1, Parallel.workers)))
         let chunkSize = (ng + chunkCount - 1) / max(1, chunkCount)
-        var parts = [PairList](repeating: PairList(), count: chunkCount)
-        parts.withUnsafeMutableBufferPointer { pb in
-            let out = SendablePtr(pb.baseAddress)
-            let starts = groupStarts
-            Parallel.perform(iterations: chunkCount) { c in
-                var local = PairList()
-                let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
-                guard g0 < g1 else { return }
-
-                var ranges: [Range<Int>] = []
-                ranges.reserveCapacity(9)
-                var cursors: [Int] = []
-                cursors.reserveCapacity(9)
-                var hits: [(Int32, Double)] = []
-                let window = maxRadius + 1e-7   // degrees: covers the 32-bit declination quantum of the sort
-                a.xyz.withUnsafeBufferPointer { axb in b.xyz.withUnsafeBufferPointer { bxb in
-                a.dec.withUnsafeBufferPointer { adb in b.dec.withUnsafeBufferPointer { bdb in
-                    guard let ax = axb.baseAddress, let bx = bxb.baseAddress, let ad = adb.baseAddress, let bd = bdb.baseAddress else { return }
-                    for g in g0..<g1 {
-                        let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
-                        let pix = a.keys[s]
-                        ranges.removeAll(keepingCapacity: true)
-                        let lo = b.lowerBound(pix)
-                        var hi = lo
-                        while hi < b.keys.count && b.keys[hi] == pix { hi += 1 }
-                        if lo < hi { ranges.append(lo..<hi) }
-                        for nb in layer.neighbours(nested: pix) where nb >= 0 {
-                            let l2 = b.lowerBound(nb)
-                            var h2 = l2
-                            while h2 < b.keys.count && b.keys[h2] == nb { h2 += 1 }
-                            if l2 < h2 { ranges.append(l2..<h2) }
-                        }
-                        if ranges.isEmpty { continue }
-                        cursors.removeAll(keepingCapacity: true)
-                        for rg in ranges { cursors.append(rg.lowerBound) }
-                        // Rows of this block come in ascending declination: sweep each neighbour list.
-                        for k in s..<e {
-                            let axk = ax[3 * k], ayk = ax[3 * k + 1], azk = ax[3 * k + 2]
-                            let dlo = ad[k] - window, dhi = ad[k] + window
-                            let r1 = Int(a.rows[k])
-                            hits.removeAll(keepingCapacity: true)
-                            for q in 0..<ranges.count {
-                                let end = ranges[q].upperBound
-                                var m = cursors[q]
-                                while m < end && bd[m] < dlo { m += 1 }
-                                cursors[q] = m
-                                while m < end && bd[m] <= dhi {
-                                    let bxm = bx[3 * m], bym = bx[3 * m + 1], bzm = bx[3 * m + 2]
-                                    let dx = bxm - axk, dy = bym - ayk, dz = bzm - azk
-                                    if dx * dx + dy * dy + dz * dz <= chord2 {
-                                        let cx = ayk * bzm - azk * bym, cy = azk * bxm - axk * bzm, cz = axk * bym - ayk * bxm
-                                        let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), axk * bxm + ayk * bym + azk * bzm) * radiansToDegrees
-                                        let r2 = Int(b.rows[m])
-                                        if accept(r1, r2, sep) { hits.append((Int32(r2), sep)) }
-                                    }
-                                    m += 1
-                                }
-                            }
-                            if hits.count > 1 { hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 } }
-                            for h in hits { local.rows1.append(Int32(r1)); local.rows2.append(h.0); local.sep.append(h.1) }
+        let starts = groupStarts
+        return Parallel.map(chunkCount) { (c: Int) -> Sink in
+            var sink = makeSink(c)
+            let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
+            guard g0 < g1 else { return sink }
+            // Up to nine neighbour ranges of set 2 (own pixel + 8 neighbours): start, end and sweep cursor.
+            let slots = UnsafeMutablePointer<Int>.allocate(capacity: 27)
+            slots.initialize(repeating: 0, count: 27)
+            defer { slots.deallocate() }
+            let rangeLo = slots, rangeHi = slots + 9, cursor = slots + 18
+            // The z window of a row at declination δ: [sin(δ − r), sin(δ + r)] = z·cos r ∓ cos δ·sin r (clamped
+            // at the poles), widened by 4 quanta of the sort key's z and rounding.
+            let rr = min(Double.pi, maxRadius * degreesToRadians)
+            let cosR = cos(rr), sinR = sin(rr), zMargin = 4 * PixelSorted.zQuantum + 1e-15
+            a.xyz.withUnsafeBufferPointer { axb in b.xyz.withUnsafeBufferPointer { bxb in
+            a.rows.withUnsafeBufferPointer { arb in b.rows.withUnsafeBufferPointer { brb in
+                guard let ax = axb.baseAddress, let bx = bxb.baseAddress, let ar = arb.baseAddress, let br = brb.baseAddress else { return }
+                for g in g0..<g1 {
+                    let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
+                    let pix = a.pixel(s)
+                    // Slot 0: the pixel itself; slot 1 + i: neighbour i, looked up only when a row of this
+                    // block may reach it (its edge bits, see HEALPixLayer.edges); empty slots have lo == hi.
+                    var union: UInt8 = 0
+                    for k in s..<e { union |= HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: UInt8(a.keys[k] & 15))) }
+                    let own = b.entries(ofPixel: pix)
+                    rangeLo[0] = own.lowerBound; rangeHi[0] = own.upperBound; cursor[0] = own.lowerBound
+                    var any = !own.isEmpty
+                    if union != 0 {
+                        let nbs = layer.neighbours(nested: pix)
+                        for i in 0..<8 {
+                            rangeLo[i + 1] = 0; rangeHi[i + 1] = 0; cursor[i + 1] = 0
+                            guard union & (UInt8(1) << UInt8(i)) != 0, nbs[i] >= 0 else { continue }
+                            let r = b.entries(ofPixel: nbs[i])
+                            rangeLo[i + 1] = r.lowerBound; rangeHi[i + 1] = r.upperBound; cursor[i + 1] = r.lowerBound
+                            any = any || !r.isEmpty
                         }
                     }
-                } } } }
-                out.p?[c] = local
-                if let progress {
-                    counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
-                    progress(Double(d) / Double(chunkCount))
+                    if !any { continue }
+                    // Rows of this block come in ascending z: sweep each neighbour list.
+                    for k in s..<e {
+                        let axk = ax[3 * k], ayk = ax[3 * k + 1], azk = ax[3 * k + 2]
+                        let cosD = (axk * axk + ayk * ayk).squareRoot()
+                        let zc = azk * cosR, zs = cosD * sinR
+                        // Past a pole (δ ± r beyond ±90°) the window reaches ±1.
+                        // (cos(δ ∓ r) < 0 ⟺ δ ∓ r beyond ∓90°). Rows of set 1 are in z order only up to the key's
+                        // quantum, and zlo moves cos(δ − r)/cos δ times as fast as z: the cursor may only skip
+                        // what no later row needs, so zlo is lowered by that many quanta (twice, for safety),
+                        // and near the poles (cos δ < 1e-4) nothing is skipped.
+                        let cosLo = cosD * cosR + azk * sinR
+                        let loMargin = zMargin + 8 * PixelSorted.zQuantum * abs(cosLo) / max(cosD, 1e-300)
+                        let zlo = (-azk * sinR > cosD * cosR || cosD < 1e-4 ? -2 : zc - zs) - loMargin
+                        let zhi = (azk * sinR > cosD * cosR ? 2 : zc + zs) + zMargin
+                        sink.begin(row1: Int(ar[k]))
+                        // Slots to visit: the own pixel, then the neighbours this row's disc may reach.
+                        var visit = UInt16(HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: UInt8(a.keys[k] & 15)))) << 1 | 1
+                        while visit != 0 {
+                            let q = visit.trailingZeroBitCount
+                            visit &= visit &- 1
+                            let end = rangeHi[q]
+                            var m = cursor[q]
+                            while m < end && bx[3 * m + 2] < zlo { m += 1 }
+                            cursor[q] = m
+                            while m < end && bx[3 * m + 2] <= zhi {
+                                let bxm = bx[3 * m], bym = bx[3 * m + 1], bzm = bx[3 * m + 2]
+                                let dx = bxm - axk, dy = bym - ayk, dz = bzm - azk
+                                if dx * dx + dy * dy + dz * dz <= chord2 {
+                                    let cx = ayk * bzm - azk * bym, cy = azk * bxm - axk * bzm, cz = axk * bym - ayk * bxm
+                                    let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), axk * bxm + ayk * bym + azk * bzm) * radiansToDegrees
+                                    sink.pair(row2: Int(br[m]), sep: sep)
+                                }
+                                m += 1
+                            }
+                        }
+                        sink.end()
+                    }
                 }
+            } } } }
+            if let progress {
+                counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
+                progress(Double(d) / Double(chunkCount))
             }
+            return sink
         }
+    }
+
+    /// All pairs whose separation (degrees) passes `accept(row1, row2, sep)`, given that no accepted pair is
+    /// farther apart than `maxRadius` degrees. Pairs come out sorted by row1, then separation, then row2.
+    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, progress: (@Sendable (Double) -> Void)? = nil,
+                      accept: @escaping @Sendable (Int, Int, Double) -> Bool) -> PairList {
+        let parts = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in PairCollector(accept: accept) }
         // Concatenate, then order by row1 (groups were in pixel order).
         var all = PairList()
-        let total = parts.reduce(0) { $0 + $1.rows1.count }
+        let total = parts.reduce(0) { $0 + $1.list.rows1.count }
         all.rows1.reserveCapacity(total); all.rows2.reserveCapacity(total); all.sep.reserveCapacity(total)
-        for p in parts { all.rows1 += p.rows1; all.rows2 += p.rows2; all.sep += p.sep }
+        for p in parts { all.rows1 += p.list.rows1; all.rows2 += p.list.rows2; all.sep += p.list.sep }
         // Stable sort of the pair indices by row1 (counting sort on row1).
         let n1 = (all.rows1.max().map { Int($0) } ?? -1) + 1
         var counts = [Int](repeating: 0, count: n1 + 1)
@@ -235,4 +269,72 @@ enum PairSearch {
         }
         return sorted
     }
+
+    /// For each row of set 1, its best partner in set 2: the lowest `score(row1, row2, sep)` (nil: not a
+    /// match), ties to the lower row 2 — decided during the sweep, without listing the pairs. Returns arrays
+    /// indexed by set-1 row (`count1` long): the partner (-1 for none), its separation (degrees) and score.
+    static func bestPerRow1(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double,
+                            progress: (@Sendable (Double) -> Void)? = nil,
+                            score: @escaping @Sendable (Int, Int, Double) -> Double?) -> [BestPartner] {
+        var best = PixelSorted.uninitialised(BestPartner.self, count1)
+        best.withUnsafeMutableBufferPointer { bb in
+            guard let p = bb.baseAddress else { return }
+            let out = UnsafeMutableSendablePointer(p)
+            Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (out.p + lo).initialize(repeating: BestPartner(), count: hi - lo) }
+            _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, score: score) }
+        }
+        return best
+    }
+}
+
+/// Chunks finished, for progress reports.
+final class ProgressCounter: @unchecked Sendable { var done = 0; let lock = NSLock() }
+
+/// Receives the candidate pairs of one chunk of set-1 rows, one row at a time.
+protocol PairSink: Sendable {
+    /// A new row of set 1 starts.
+    mutating func begin(row1: Int)
+    /// A candidate of the current row: set-2 row and separation in **degrees** (already within the radius).
+    mutating func pair(row2: Int, sep: Double)
+    /// The current row has no more candidates.
+    mutating func end()
+}
+
+/// Collects accepted pairs, each row's pairs ordered by separation, then row 2.
+struct PairCollector: PairSink {
+    let accept: @Sendable (Int, Int, Double) -> Bool
+    var list = PairList()
+    var row1 = 0
+    var hits: [(Int32, Double)] = []
+    init(accept: @escaping @Sendable (Int, Int, Double) -> Bool) { self.accept = accept }
+    mutating func begin(row1: Int) { self.row1 = row1; hits.removeAll(keepingCapacity: true) }
+    mutating func pair(row2: Int, sep: Double) { if accept(row1, row2, sep) { hits.append((Int32(row2), sep)) } }
+    mutating func end() {
+        if hits.count > 1 { hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 } }
+        for h in hits { list.rows1.append(Int32(row1)); list.rows2.append(h.0); list.sep.append(h.1) }
+    }
+}
+
+/// A set-1 row's best partner: set-2 row (-1: none), separation (degrees) and score.
+struct BestPartner {
+    var sep = Double.nan
+    var score = Double.infinity
+    var row: Int32 = -1
+}
+
+/// Keeps each set-1 row's best partner, written straight into a row-indexed array (each row belongs to one
+/// chunk, so chunks write disjoint elements; one 24-byte element per row, one cache line touched).
+struct BestPartnerSink: PairSink {
+    let out: UnsafeMutableSendablePointer<BestPartner>
+    let score: @Sendable (Int, Int, Double) -> Double?
+    var row1 = 0, best = BestPartner()
+    init(out: UnsafeMutableSendablePointer<BestPartner>, score: @escaping @Sendable (Int, Int, Double) -> Double?) { self.out = out; self.score = score }
+    mutating func begin(row1: Int) { self.row1 = row1; best.row = -1 }
+    @inline(__always) mutating func pair(row2: Int, sep: Double) {
+        guard let sc = score(row1, row2, sep) else { return }
+        if best.row < 0 || sc < best.score || (sc == best.score && row2 < Int(best.row)) {
+            best = BestPartner(sep: sep, score: sc, row: Int32(truncatingIfNeeded: row2))
+        }
+    }
+    mutating func end() { if best.row >= 0 { out.p[row1] = best } }
 }

@@ -141,6 +141,56 @@ struct HEALPixPropertyTests {
         }
     }
 
+    /// `edges(ra:dec:radius:)` + `neighbourMask`: every point of the disc lies in the centre's pixel or in a
+    /// neighbour the mask allows. Centres are random and on pixel boundaries (edges, corners, face seams),
+    /// radii from 1/1000 of a pixel to 0.4 pixel; the points are on and inside the disc's rim.
+    @Test("a disc reaches only the neighbours its edge set allows", arguments: [2, 5, 9, 12, 16, 22])
+    func edgeSetsAreSupersets(order: Int) throws {
+        var rng = SeededRNG(seed: UInt64(3000 + order))
+        let layer = try HEALPixLayer(order: order)
+        var centres: [(Double, Double)] = []
+        for _ in 0..<300 {
+            let u = Double(rng.next() >> 11) / Double(1 << 53), w = Double(rng.next() >> 11) / Double(1 << 53)
+            centres.append((360 * u, asin(1.3 * w - 0.65) * radiansToDegrees))
+        }
+        for _ in 0..<150 {
+            let p = Int64(rng.next() % UInt64(layer.pixelCount))
+            for v in layer.boundary(nested: p, step: 2) { let (ra, dec) = v.raDec; if abs(v.z) < 0.62 { centres.append((ra, dec)) } }
+        }
+        var reduced = 0
+        for c in centres {
+            let own = layer.nestedPixel(ra: c.0, dec: c.1)
+            let nb = layer.neighbours(nested: own)
+            for f in [0.001, 0.05, 0.4] {
+                let r = f * layer.resolution
+                let mask = HEALPixLayer.neighbourMask(layer.edges(ra: c.0, dec: c.1, radius: r))
+                if mask != 0xFF { reduced += 1 }
+                for p in HEALPixPropertyTests.pointsInCap(c, r, 64, &rng) + HEALPixPropertyTests.rim(c, r, 64) {
+                    let pix = layer.nestedPixel(ra: p.0, dec: p.1)
+                    if pix == own { continue }
+                    let i = nb.firstIndex(of: pix)
+                    let allowed = i.map { mask & (UInt8(1) << UInt8($0)) != 0 } ?? false
+                    #expect(allowed, "order \(order) centre \(c) r \(r): point \(p) in pixel \(pix), neighbour \(String(describing: i)), mask \(mask)")
+                    if !allowed { return }
+                }
+            }
+        }
+        // The test must exercise the reduction, not only the "every edge" answer.
+        #expect(reduced > centres.count)
+    }
+
+    /// Points on the rim of the cap (distance r, 64 directions).
+    static func rim(_ c: (Double, Double), _ r: Double, _ n: Int) -> [(Double, Double)] {
+        let centre = UnitVector(ra: c.0, dec: c.1)
+        let ref = abs(centre.z) < 0.9 ? UnitVector(x: 0, y: 0, z: 1) : UnitVector(x: 1, y: 0, z: 0)
+        let e1 = centre.cross(ref).normalized, e2 = centre.cross(e1)
+        let t = r * degreesToRadians
+        return (0..<n).map { k in
+            let phi = 2 * Double.pi * Double(k) / Double(n)
+            return (cos(t) * centre + (sin(t) * cos(phi)) * e1 + (sin(t) * sin(phi)) * e2).raDec
+        }
+    }
+
     @Test("discs centred on pixel corners return every pixel sharing the corner (healpy #968, #229)", arguments: [1, 4, 8, 13, 20, 29])
     func cornerDiscs(order: Int) throws {
         var rng = SeededRNG(seed: UInt64(order))

@@ -1,6 +1,7 @@
 // skybench: times skytool operations in a release build and prints medians over repeated runs.
 // Usage: skybench [N]   (default N = 10_000_000 positions)
-// SKYBENCH_ONLY=healpix,index,match,chebyshev,csv runs only the named sections (all by default).
+// SKYBENCH_ONLY=healpix,index,match,chebyshev,csv runs only the named sections (all by default);
+// SKYBENCH_SIZES=1e6,1e7 and SKYBENCH_FINDS=best1,all,greedy,optimal narrow the crossmatch section.
 import Foundation
 import SkyCore
 import SkyMatch
@@ -69,14 +70,17 @@ time("cone 2 arcsec x \(q) (index order 10)", repeats: 5, perItem: q) {
 }
 // Crossmatch on the shared generator's files (BENCH_DATA, default /tmp/skybench), if present.
 let dataDir = ProcessInfo.processInfo.environment["BENCH_DATA"] ?? "/tmp/skybench"
-for tag in ["1e6", "1e7"] where section("match") {
+let env = ProcessInfo.processInfo.environment
+let matchSizes = (env["SKYBENCH_SIZES"] ?? "1e6,1e7").split(separator: ",").map(String.init)
+let matchModes = Set((env["SKYBENCH_FINDS"] ?? "best1,all,greedy,optimal").split(separator: ",").map(String.init))
+for tag in matchSizes where section("match") {
     let pa = "\(dataDir)/field_\(tag)_A.fits", pb = "\(dataDir)/field_\(tag)_B.fits"
     guard FileManager.default.fileExists(atPath: pa), FileManager.default.fileExists(atPath: pb) else { continue }
     let a = try FITSFile(path: pa).readTable(columns: ["ra", "dec"]).catalogue
     let b = try FITSFile(path: pb).readTable(columns: ["ra", "dec"]).catalogue
     let (ra1, dec1) = try a.positions(), (ra2, dec2) = try b.positions()
     let reps = tag == "1e6" ? 5 : 3
-    for (name, find, greedy) in [("best1", FindMode.best1, false), ("all", FindMode.all, false), ("best (STILTS greedy)", FindMode.best, true), ("best (optimal)", FindMode.best, false)] {
+    for (key, name, find, greedy) in [("best1", "best1", FindMode.best1, false), ("all", "all", FindMode.all, false), ("greedy", "best (STILTS greedy)", FindMode.best, true), ("optimal", "best (optimal)", FindMode.best, false)] where matchModes.contains(key) {
         var pairs = 0
         try time("match \(tag) x \(tag), 1 arcsec, \(name)", repeats: reps, perItem: ra1.count) {
             let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radius(arcsec: 1), find: find, greedy: greedy))

@@ -3,8 +3,9 @@ import Dispatch
 import Foundation
 
 /// Pointers handed to parallel workers. Each worker touches a disjoint index range, so sharing is safe.
-struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { let p: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { self.p = p } }
-struct UnsafeSendablePointer<T>: @unchecked Sendable { let p: UnsafePointer<T>; init(_ p: UnsafePointer<T>) { self.p = p } }
+/// Visible to the package's other modules (SkyMatch, SkyPhot), not to users.
+package struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { package let p: UnsafeMutablePointer<T>; package init(_ p: UnsafeMutablePointer<T>) { self.p = p } }
+package struct UnsafeSendablePointer<T>: @unchecked Sendable { package let p: UnsafePointer<T>; package init(_ p: UnsafePointer<T>) { self.p = p } }
 
 /// One result slot per worker index, filled under a lock.
 final class ParallelSlots<T, E: Error>: @unchecked Sendable {

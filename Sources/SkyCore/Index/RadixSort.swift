@@ -6,10 +6,11 @@ public enum RadixSort {
     /// the original position of the k-th smallest key. Only the lowest `bits` bits are examined.
     public static func sort(_ keys: inout [UInt64], bits: Int) -> [Int32] {
         let n = keys.count
-        var perm = [Int32](repeating: 0, count: n)
+        var perm = LargeAllocation.uninitialisedArray(Int32.self, count: n)
         for i in 0..<n { perm[i] = Int32(truncatingIfNeeded: i) }
         guard n > 1 else { return perm }
-        var k2 = [UInt64](repeating: 0, count: n), p2 = [Int32](repeating: 0, count: n)
+        // Scatter targets: every element is written by the first pass that moves anything.
+        var k2 = LargeAllocation.uninitialisedArray(UInt64.self, count: n), p2 = LargeAllocation.uninitialisedArray(Int32.self, count: n)
         let digit = 11, radix = 1 << digit, mask = UInt64(radix - 1)
         let passes = max(1, (bits + digit - 1) / digit)
         var counts = [Int](repeating: 0, count: radix)

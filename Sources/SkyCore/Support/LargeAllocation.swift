@@ -8,13 +8,13 @@
 import Glibc
 #endif
 
-enum LargeAllocation {
+package enum LargeAllocation {
     /// Below this many bytes the advice is not worth a system call.
-    static let threshold = 8 << 20
+    package static let threshold = 8 << 20
 
     /// Advises the kernel to back the whole 2 MiB-aligned pages inside `count` elements at `base` with
     /// huge pages. Call it before the memory is first written.
-    static func adviseHugePages<T>(_ base: UnsafeMutablePointer<T>, count: Int) {
+    package static func adviseHugePages<T>(_ base: UnsafeMutablePointer<T>, count: Int) {
         #if os(Linux)
         let bytes = count * MemoryLayout<T>.stride
         guard bytes >= threshold else { return }
@@ -25,5 +25,14 @@ enum LargeAllocation {
             _ = madvise(p, hi - lo, 14) // MADV_HUGEPAGE; failure only costs speed
         }
         #endif
+    }
+
+    /// A large array whose elements the caller writes before reading them (no zero fill; huge pages
+    /// advised). For plain values only (integers, floating point, structs of them).
+    package static func uninitialisedArray<T>(_ type: T.Type, count n: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: n) { b, count in
+            if let base = b.baseAddress { adviseHugePages(base, count: n) }
+            count = n
+        }
     }
 }
