@@ -127,8 +127,10 @@ public enum Crossmatch {
             var offsets = [0]
             for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
             let matched = offsets[chunks]
-            var rows1 = PixelSorted.uninitialised(Int.self, matched), rows2 = rows1
-            var seps = PixelSorted.uninitialised(Double.self, matched), scores = seps
+            var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
+            var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
+            var seps = LargeAllocation.uninitialisedArray(Double.self, count: matched)
+            var scores = LargeAllocation.uninitialisedArray(Double.self, count: matched)
             rows1.withUnsafeMutableBufferPointer { r1b in rows2.withUnsafeMutableBufferPointer { r2b in
             seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
             best.withUnsafeBufferPointer { bb in

@@ -25,8 +25,8 @@ struct PixelSorted: @unchecked Sendable {
         let pix = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
         // Composite keys and unit vectors in the original order (sequential, on all cores); the vectors are
         // gathered once after the sort.
-        var composite = PixelSorted.uninitialised(UInt64.self, n)
-        var xyz0 = PixelSorted.uninitialised(Double.self, 3 * n)
+        var composite = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
+        var xyz0 = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
         composite.withUnsafeMutableBufferPointer { cb in xyz0.withUnsafeMutableBufferPointer { xb in
             pix.withUnsafeBufferPointer { pb in ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
                 guard let cbase = cb.baseAddress, let xbase = xb.baseAddress, let pbase = pb.baseAddress,
@@ -52,7 +52,7 @@ struct PixelSorted: @unchecked Sendable {
         } }
         let perm = RadixSort.sort(&composite, bits: 2 * order + 5 + 32)
         let first = PixelSorted.lowerBound(composite, 1 << 32, from: 0)
-        var xyz = PixelSorted.uninitialised(Double.self, 3 * n)
+        var xyz = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
         xyz.withUnsafeMutableBufferPointer { xb in
             xyz0.withUnsafeBufferPointer { x0b in perm.withUnsafeBufferPointer { permb in
                 guard let xbase = xb.baseAddress, let x0base = x0b.baseAddress, let pbase = permb.baseAddress else { return }
@@ -67,8 +67,6 @@ struct PixelSorted: @unchecked Sendable {
         }
         self.keys = composite; self.rows = perm; self.xyz = xyz; self.firstValid = first
     }
-
-    static func uninitialised<T>(_ type: T.Type, _ n: Int) -> [T] { LargeAllocation.uninitialisedArray(type, count: n) }
 
     /// Prepares two position sets concurrently.
     static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) throws -> (PixelSorted, PixelSorted) {
@@ -276,7 +274,7 @@ enum PairSearch {
     static func bestPerRow1(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double,
                             progress: (@Sendable (Double) -> Void)? = nil,
                             score: @escaping @Sendable (Int, Int, Double) -> Double?) -> [BestPartner] {
-        var best = PixelSorted.uninitialised(BestPartner.self, count1)
+        var best = LargeAllocation.uninitialisedArray(BestPartner.self, count: count1)
         best.withUnsafeMutableBufferPointer { bb in
             guard let p = bb.baseAddress else { return }
             let out = UnsafeMutableSendablePointer(p)

@@ -99,12 +99,17 @@ struct HEALPixReferenceTests {
 
 @Suite("HEALPix properties")
 struct HEALPixPropertyTests {
+    /// The centre's unit vector and two unit vectors completing an orthonormal frame around it.
+    static func frame(_ c: (Double, Double)) -> (UnitVector, UnitVector, UnitVector) {
+        let centre = UnitVector(ra: c.0, dec: c.1)
+        let ref = abs(centre.z) < 0.9 ? UnitVector(x: 0, y: 0, z: 1) : UnitVector(x: 1, y: 0, z: 0)
+        let e1 = centre.cross(ref).normalized
+        return (centre, e1, centre.cross(e1))
+    }
+
     /// Random points within r of a centre (uniform on the cap).
     static func pointsInCap(_ c: (Double, Double), _ r: Double, _ n: Int, _ rng: inout SeededRNG) -> [(Double, Double)] {
-        let centre = UnitVector(ra: c.0, dec: c.1)
-        // An orthonormal frame around the centre.
-        let ref = abs(centre.z) < 0.9 ? UnitVector(x: 0, y: 0, z: 1) : UnitVector(x: 1, y: 0, z: 0)
-        let e1 = centre.cross(ref).normalized, e2 = centre.cross(e1)
+        let (centre, e1, e2) = frame(c)
         let rr = r * degreesToRadians
         var out: [(Double, Double)] = []
         for _ in 0..<n {
@@ -181,9 +186,7 @@ struct HEALPixPropertyTests {
 
     /// Points on the rim of the cap (distance r, 64 directions).
     static func rim(_ c: (Double, Double), _ r: Double, _ n: Int) -> [(Double, Double)] {
-        let centre = UnitVector(ra: c.0, dec: c.1)
-        let ref = abs(centre.z) < 0.9 ? UnitVector(x: 0, y: 0, z: 1) : UnitVector(x: 1, y: 0, z: 0)
-        let e1 = centre.cross(ref).normalized, e2 = centre.cross(e1)
+        let (centre, e1, e2) = frame(c)
         let t = r * degreesToRadians
         return (0..<n).map { k in
             let phi = 2 * Double.pi * Double(k) / Double(n)
