@@ -107,8 +107,8 @@ public enum Crossmatch {
         let area = estimatedArea(ra1, dec1, ra2, dec2)
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
         // Both tables are prepared at once (one per core).
-        let prepared = try PixelSorted.both(ra1: Array(ra1.prefix(n1)), dec1: Array(dec1.prefix(n1)),
-                                            ra2: Array(ra2.prefix(n2)), dec2: Array(dec2.prefix(n2)), order: order, radius: maxR)
+        // (PixelSorted uses the first min(ra.count, dec.count) rows itself: no prefix copies.)
+        let prepared = try PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
         let a = prepared.0, b = prepared.1
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
         if options.find == .best1 {
@@ -116,69 +116,29 @@ public enum Crossmatch {
             let best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in
                 scorer.score(r1, r2, sep)
             }
-            // Pairs in row-1 order, built per chunk of rows on all cores (counts, offsets, then the fill).
-            let chunks = max(1, min(64, n1 / 65536))
-            let size = (n1 + chunks - 1) / chunks
-            let counts = Parallel.map(chunks) { (c: Int) -> Int in
-                var m = 0
-                for r in (c * size)..<min(n1, (c + 1) * size) where best[r].row >= 0 { m += 1 }
-                return m
+            (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
+        } else {
+            let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
+            // Scores of the candidate pairs.
+            var scores = [Double](repeating: 0, count: pairs.rows1.count)
+            for t in 0..<scores.count { scores[t] = scorer.score(Int(pairs.rows1[t]), Int(pairs.rows2[t]), pairs.sep[t]) ?? .infinity }
+            let chosen: [Int]
+            switch options.find {
+            case .all: chosen = Array(0..<pairs.rows1.count)
+            case .best1: chosen = bestPerRow(pairs.rows1, pairs.rows2, scores)   // not reached: best1 takes the sweep path
+            case .best2: chosen = bestPerRow(pairs.rows2, pairs.rows1, scores).sorted { (pairs.rows1[$0], pairs.rows2[$0]) < (pairs.rows1[$1], pairs.rows2[$1]) }
+            case .best:
+                let scan1 = !(n1 - result.invalid1.count < n2 - result.invalid2.count)
+                chosen = options.greedy ? Assignment.greedy(pairs.rows1, pairs.rows2, scores, scanTable1: scan1) : Assignment.optimal(pairs.rows1, pairs.rows2, scores)
             }
-            var offsets = [0]
-            for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
-            let matched = offsets[chunks]
-            var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
-            var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
-            var seps = LargeAllocation.uninitialisedArray(Double.self, count: matched)
-            var scores = LargeAllocation.uninitialisedArray(Double.self, count: matched)
-            rows1.withUnsafeMutableBufferPointer { r1b in rows2.withUnsafeMutableBufferPointer { r2b in
-            seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
-            best.withUnsafeBufferPointer { bb in
-                guard let r1 = r1b.baseAddress, let r2 = r2b.baseAddress, let sp = sb.baseAddress, let qp = qb.baseAddress,
-                      let bp = bb.baseAddress else { return }
-                let o1 = UnsafeMutableSendablePointer(r1), o2 = UnsafeMutableSendablePointer(r2)
-                let os = UnsafeMutableSendablePointer(sp), oq = UnsafeMutableSendablePointer(qp), bs = UnsafeSendablePointer(bp)
-                let offs = offsets
-                Parallel.perform(iterations: chunks) { c in
-                    var t = offs[c]
-                    for r in (c * size)..<min(n1, (c + 1) * size) {
-                        let x = bs.p[r]
-                        guard x.row >= 0 else { continue }
-                        o1.p[t] = r; o2.p[t] = Int(x.row); os.p[t] = x.sep * 3600; oq.p[t] = x.score
-                        t += 1
-                    }
-                }
-            } } } } }
-            result.rows1 = rows1; result.rows2 = rows2; result.separations = seps; result.scores = scores
-            var used1 = [Bool](repeating: false, count: n1), used2 = [Bool](repeating: false, count: n2)
-            for r in result.invalid1 { used1[r] = true }
-            for r in result.invalid2 { used2[r] = true }
-            for r in rows1 { used1[r] = true }
-            for r in rows2 { used2[r] = true }
-            result.unmatched1 = (0..<n1).filter { !used1[$0] }
-            result.unmatched2 = (0..<n2).filter { !used2[$0] }
-            return result
-        }
-        let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
-        // Scores of the candidate pairs.
-        var scores = [Double](repeating: 0, count: pairs.rows1.count)
-        for t in 0..<scores.count { scores[t] = scorer.score(Int(pairs.rows1[t]), Int(pairs.rows2[t]), pairs.sep[t]) ?? .infinity }
-        let chosen: [Int]
-        switch options.find {
-        case .all: chosen = Array(0..<pairs.rows1.count)
-        case .best1: chosen = bestPerRow(pairs.rows1, pairs.rows2, scores)
-        case .best2: chosen = bestPerRow(pairs.rows2, pairs.rows1, scores).sorted { (pairs.rows1[$0], pairs.rows2[$0]) < (pairs.rows1[$1], pairs.rows2[$1]) }
-        case .best:
-            let scan1 = !(n1 - result.invalid1.count < n2 - result.invalid2.count)
-            chosen = options.greedy ? Assignment.greedy(pairs.rows1, pairs.rows2, scores, scanTable1: scan1) : Assignment.optimal(pairs.rows1, pairs.rows2, scores)
-        }
-        result.rows1 = chosen.map { Int(pairs.rows1[$0]) }
-        result.rows2 = chosen.map { Int(pairs.rows2[$0]) }
-        result.separations = chosen.map { pairs.sep[$0] * 3600 }
-        result.scores = chosen.map { scores[$0] }
-        if options.find == .all {
-            let (ids, sizes) = Assignment.groups(result.rows1, result.rows2)
-            result.groupIDs = ids; result.groupSizes = sizes
+            result.rows1 = chosen.map { Int(pairs.rows1[$0]) }
+            result.rows2 = chosen.map { Int(pairs.rows2[$0]) }
+            result.separations = chosen.map { pairs.sep[$0] * 3600 }
+            result.scores = chosen.map { scores[$0] }
+            if options.find == .all {
+                let (ids, sizes) = Assignment.groups(result.rows1, result.rows2)
+                result.groupIDs = ids; result.groupSizes = sizes
+            }
         }
         var used1 = [Bool](repeating: false, count: n1), used2 = [Bool](repeating: false, count: n2)
         for r in result.rows1 { used1[r] = true }

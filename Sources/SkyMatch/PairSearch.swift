@@ -283,6 +283,45 @@ enum PairSearch {
         }
         return best
     }
+    /// The pairs of `bestPerRow1` in row-1 order as (row1, row2, separation in **arcsec**, score), built per
+    /// chunk of rows on all cores.
+    static func rowOrderedPairs(_ best: [BestPartner]) -> ([Int], [Int], [Double], [Double]) {
+        let n1 = best.count
+        // Pairs in row-1 order, built per chunk of rows on all cores (counts, offsets, then the fill).
+        let chunks = max(1, min(64, n1 / 65536))
+        let size = (n1 + chunks - 1) / chunks
+        let counts = Parallel.map(chunks) { (c: Int) -> Int in
+            var m = 0
+            for r in (c * size)..<min(n1, (c + 1) * size) where best[r].row >= 0 { m += 1 }
+            return m
+        }
+        var offsets = [0]
+        for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
+        let matched = offsets[chunks]
+        var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
+        var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
+        var seps = LargeAllocation.uninitialisedArray(Double.self, count: matched)
+        var scores = LargeAllocation.uninitialisedArray(Double.self, count: matched)
+        rows1.withUnsafeMutableBufferPointer { r1b in rows2.withUnsafeMutableBufferPointer { r2b in
+        seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
+        best.withUnsafeBufferPointer { bb in
+            guard let r1 = r1b.baseAddress, let r2 = r2b.baseAddress, let sp = sb.baseAddress, let qp = qb.baseAddress,
+                  let bp = bb.baseAddress else { return }
+            let o1 = UnsafeMutableSendablePointer(r1), o2 = UnsafeMutableSendablePointer(r2)
+            let os = UnsafeMutableSendablePointer(sp), oq = UnsafeMutableSendablePointer(qp), bs = UnsafeSendablePointer(bp)
+            let offs = offsets
+            Parallel.perform(iterations: chunks) { c in
+                var t = offs[c]
+                for r in (c * size)..<min(n1, (c + 1) * size) {
+                    let x = bs.p[r]
+                    guard x.row >= 0 else { continue }
+                    o1.p[t] = r; o2.p[t] = Int(x.row); os.p[t] = x.sep * 3600; oq.p[t] = x.score
+                    t += 1
+                }
+            }
+        } } } } }
+        return (rows1, rows2, seps, scores)
+    }
 }
 
 /// Chunks finished, for progress reports.

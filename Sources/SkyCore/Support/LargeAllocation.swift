@@ -22,7 +22,7 @@ package enum LargeAllocation {
         let lo = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
         let hi = (Int(bitPattern: base) + bytes) & ~(huge - 1)
         if hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) {
-            _ = madvise(p, hi - lo, 14) // MADV_HUGEPAGE; failure only costs speed
+            _ = madvise(p, hi - lo, MADV_HUGEPAGE) // failure only costs speed
         }
         #endif
     }
