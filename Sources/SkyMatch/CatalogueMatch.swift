@@ -105,35 +105,48 @@ public struct CatalogueMatch: Sendable {
         let keepPairs = [.and, .or, .all1, .all2].contains(join)
         let keepU1 = [.or, .all1, .only1, .xor].contains(join)
         let keepU2 = [.or, .all2, .only2, .xor].contains(join)
-        // Pairs (sorted by row1) merged with unmatched/invalid table-1 rows in row order.
-        let u1 = keepU1 ? (r.unmatched1 + r.invalid1).sorted() : []
-        var p = 0, q = 0
-        while p < (keepPairs ? r.pairCount : 0) || q < u1.count {
-            let takePair = keepPairs && p < r.pairCount && (q >= u1.count || r.rows1[p] <= u1[q])
-            if takePair { idx1.append(r.rows1[p]); idx2.append(r.rows2[p]); pairOf.append(p); p += 1 }
-            else { idx1.append(u1[q]); idx2.append(-1); pairOf.append(-1); q += 1 }
+        // Only pairs: the result's arrays are the row lists (shared, not copied), and nothing is missing.
+        let pairsOnly = join == .and
+        if pairsOnly { idx1 = r.rows1; idx2 = r.rows2 } else {
+            // Pairs (sorted by row1) merged with unmatched/invalid table-1 rows in row order.
+            let u1 = keepU1 ? (r.unmatched1 + r.invalid1).sorted() : []
+            var p = 0, q = 0
+            while p < (keepPairs ? r.pairCount : 0) || q < u1.count {
+                let takePair = keepPairs && p < r.pairCount && (q >= u1.count || r.rows1[p] <= u1[q])
+                if takePair { idx1.append(r.rows1[p]); idx2.append(r.rows2[p]); pairOf.append(p); p += 1 }
+                else { idx1.append(u1[q]); idx2.append(-1); pairOf.append(-1); q += 1 }
+            }
+            if keepU2 { for row in (r.unmatched2 + r.invalid2).sorted() { idx1.append(-1); idx2.append(row); pairOf.append(-1) } }
         }
-        if keepU2 { for row in (r.unmatched2 + r.invalid2).sorted() { idx1.append(-1); idx2.append(row); pairOf.append(-1) } }
         let n1 = Set(t1.columnNames), n2 = Set(t2.columnNames)
         var out = Catalogue(rowCount: idx1.count)
         out.source = t1.source
         if with1 { for c in t1.columns { var col = c.rowsAllowingMissing(idx1); if with2 && n2.contains(c.name) { col.name += "_1" }; try out.add(col) } }
         if with2 { for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if with1 && n1.contains(c.name) { col.name += "_2" }; try out.add(col) } }
         if with1 && with2 {
-            let sep = pairOf.map { $0 >= 0 ? r.separations[$0] : .nan }
-            try out.add(Column(name: out.unusedName("sep_arcsec"), values: .double(sep), missing: pairOf.map { $0 < 0 }, unit: "arcsec", description: "angular separation of the pair"))
+            // A per-pair value for every output row (missing where the row has no partner).
+            func perPair(_ v: [Double]) -> ([Double], [Bool]?) {
+                pairsOnly ? (v, nil) : (pairOf.map { $0 >= 0 ? v[$0] : .nan }, pairOf.map { $0 < 0 })
+            }
+            func perPair(_ v: [Int]) -> ([Int64], [Bool]?) {
+                pairsOnly ? (v.map { Int64($0) }, nil) : (pairOf.map { $0 >= 0 ? Int64(v[$0]) : 0 }, pairOf.map { $0 < 0 })
+            }
+            let sep = perPair(r.separations)
+            try out.add(Column(name: out.unusedName("sep_arcsec"), values: .double(sep.0), missing: sep.1, unit: "arcsec", description: "angular separation of the pair"))
             if scored {
-                try out.add(Column(name: out.unusedName("match_score"), values: .double(pairOf.map { $0 >= 0 ? r.scores[$0] : .nan }), missing: pairOf.map { $0 < 0 }, description: "normalised match distance"))
+                let sc = perPair(r.scores)
+                try out.add(Column(name: out.unusedName("match_score"), values: .double(sc.0), missing: sc.1, description: "normalised match distance"))
             }
             if let g = r.groupIDs, let s = r.groupSizes {
-                try out.add(Column(name: out.unusedName("group_id"), values: .int64(pairOf.map { $0 >= 0 ? Int64(g[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "connected group of pairs"))
-                try out.add(Column(name: out.unusedName("group_size"), values: .int64(pairOf.map { $0 >= 0 ? Int64(s[$0]) : 0 }), missing: pairOf.map { $0 < 0 }, description: "number of pairs in the group"))
+                let gi = perPair(g), gs = perPair(s)
+                try out.add(Column(name: out.unusedName("group_id"), values: .int64(gi.0), missing: gi.1, description: "connected group of pairs"))
+                try out.add(Column(name: out.unusedName("group_size"), values: .int64(gs.0), missing: gs.1, description: "number of pairs in the group"))
             }
         }
         if labelled {
             var status: [String] = []
             for k in 0..<idx1.count {
-                if pairOf[k] >= 0 { status.append("matched") }
+                if pairsOnly || pairOf[k] >= 0 { status.append("matched") }
                 else if idx1[k] >= 0 { status.append(reasons1[idx1[k]]?.rawValue ?? "not_detected") }
                 else { status.append(reasons2[idx2[k]]?.rawValue ?? "not_detected") }
             }

@@ -108,12 +108,12 @@ public enum Crossmatch {
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
         // Both tables are prepared at once (one per core).
         // (PixelSorted uses the first min(ra.count, dec.count) rows itself: no prefix copies.)
-        let prepared = try PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
+        let prepared = PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
         let a = prepared.0, b = prepared.1
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
         if options.find == .best1 {
             // Each row's best partner is decided during the search; no pair list is built.
-            let best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in
+            let best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: scorer.isScored, progress: options.progress) { r1, r2, sep in
                 scorer.score(r1, r2, sep)
             }
             (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
@@ -230,6 +230,11 @@ struct Scorer: @unchecked Sendable {
     let ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]
     init(_ c: MatchCriterion, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]) {
         crit = c; self.ra1 = ra1; self.dec1 = dec1; self.ra2 = ra2; self.dec2 = dec2
+    }
+
+    /// Whether scores differ from the separation in arcsec.
+    var isScored: Bool {
+        switch crit { case .radius, .radiusPerRow1: return false; default: return true }
     }
 
     /// `sep` in degrees.

@@ -19,61 +19,129 @@ struct PixelSorted: @unchecked Sendable {
     static let zQuantum = 2.0 / 268435456.0
 
     /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
-    init(ra: [Double], dec: [Double], order: Int, radius: Double) throws {
+    ///
+    /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
+    /// of 2^shift pixels, at most 2^18 buckets); every row's composite key and row scattered into its
+    /// bucket; each bucket sorted by (key, row); then the unit vectors computed in sorted order from the
+    /// positions. The order equals a stable sort by key. Large arrays are written once, uninitialised before:
+    /// on machines where fresh memory is slow to fault in, the bytes touched set the time.
+    init(ra: [Double], dec: [Double], order: Int, radius: Double) {
         let layer = HEALPixLayer.layers[order]
         let n = min(ra.count, dec.count)
-        let pix = try HEALPix.nestedPixels(order: order, ra: ra, dec: dec)
-        // Composite keys and unit vectors in the original order (sequential, on all cores); the vectors are
-        // gathered once after the sort.
-        var composite = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
-        var xyz0 = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
-        composite.withUnsafeMutableBufferPointer { cb in xyz0.withUnsafeMutableBufferPointer { xb in
-            pix.withUnsafeBufferPointer { pb in ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
-                guard let cbase = cb.baseAddress, let xbase = xb.baseAddress, let pbase = pb.baseAddress,
-                      let rbase = rb.baseAddress, let dbase = db.baseAddress else { return }
-                let c = UnsafeMutableSendablePointer(cbase), x = UnsafeMutableSendablePointer(xbase)
-                let pp = UnsafeSendablePointer(pbase), rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
-                Parallel.forEachChunk(count: n, minChunk: 1 << 15) { lo, hi in
+        let chunkCount = max(1, min(4 * Parallel.workers, n >> 15))
+        let chunkSize = (n + chunkCount - 1) / chunkCount
+        var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
+        var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
+        var xyz = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
+        var invalid = 0
+        ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
+        keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in xyz.withUnsafeMutableBufferPointer { xb in
+            guard n > 0, let rbase = rb.baseAddress, let dbase = db.baseAddress, let kbase = kb.baseAddress,
+                  let obase = ob.baseAddress, let xbase = xb.baseAddress else { return }
+            let rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
+            let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase), xp = UnsafeMutableSendablePointer(xbase)
+            // 1. Pixels (-1: invalid position) and, per chunk, their range.
+            var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
+            let ranges = pix.withUnsafeMutableBufferPointer { pb -> [(Int32, Int32)] in
+                guard let pbase = pb.baseAddress else { return [] }
+                let pp = UnsafeMutableSendablePointer(pbase)
+                return Parallel.map(chunkCount) { (c: Int) -> (Int32, Int32) in
+                    let lo = c * chunkSize, hi = min(n, lo + chunkSize)
+                    var mn = Int32.max, mx = Int32.min
+                    let buf = UnsafeMutablePointer<Int64>.allocate(capacity: 16)
+                    defer { buf.deallocate() }
+                    var i = lo
+                    while i < hi {
+                        let m = min(16, hi - i)
+                        layer.nestedPixels(ra: rp.p + i, dec: dp.p + i, into: buf, count: m)
+                        for t in 0..<m {
+                            let p = Int32(truncatingIfNeeded: buf[t])
+                            pp.p[i + t] = p
+                            if p >= 0 { mn = min(mn, p); mx = max(mx, p) }
+                        }
+                        i += m
+                    }
+                    return (mn, mx)
+                }
+            }
+            let minPix = ranges.map(\.0).min() ?? Int32.max, maxPix = ranges.map(\.1).max() ?? Int32.min
+            // Bucket 0 holds the invalid rows; bucket 1 + (p − minPix) >> shift the valid ones.
+            var shift = 0
+            if maxPix >= minPix { while (Int(maxPix) - Int(minPix)) >> shift >= 1 << 18 { shift += 1 } }
+            let bucketCount = maxPix >= minPix ? 2 + (Int(maxPix) - Int(minPix)) >> shift : 1
+            let base = Int(minPix), sh = shift
+            // 2. Per-chunk bucket counts, turned into each chunk's first slot per bucket.
+            var counts = [Int32](repeating: 0, count: chunkCount * bucketCount)
+            var bucketStart = [Int](repeating: 0, count: bucketCount + 1)
+            pix.withUnsafeBufferPointer { pb in counts.withUnsafeMutableBufferPointer { cb in
+                guard let pbase = pb.baseAddress, let cbase = cb.baseAddress else { return }
+                let pp = UnsafeSendablePointer(pbase), cp = UnsafeMutableSendablePointer(cbase)
+                Parallel.perform(iterations: chunkCount) { c in
+                    let lo = c * chunkSize, hi = min(n, lo + chunkSize)
+                    let h = cp.p + c * bucketCount
+                    for i in lo..<hi { let p = Int(pp.p[i]); h[p < 0 ? 0 : 1 + (p - base) >> sh] += 1 }
+                }
+                var sum = 0
+                for b in 0..<bucketCount {
+                    bucketStart[b] = sum
+                    for c in 0..<chunkCount { let k = c * bucketCount + b; let v = Int(cb[k]); cb[k] = Int32(sum); sum += v }
+                }
+                bucketStart[bucketCount] = sum
+            } }
+            invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
+            // 3. Keys, rows and unit vectors scattered into their buckets (positions read in order).
+            pix.withUnsafeBufferPointer { pb in counts.withUnsafeMutableBufferPointer { cb in
+                guard let pbase = pb.baseAddress, let cbase = cb.baseAddress else { return }
+                let pp = UnsafeSendablePointer(pbase), cp = UnsafeMutableSendablePointer(cbase)
+                Parallel.perform(iterations: chunkCount) { c in
+                    let lo = c * chunkSize, hi = min(n, lo + chunkSize)
+                    let h = cp.p + c * bucketCount
                     for i in lo..<hi {
-                        let p = pp.p[i]
+                        let p = Int(pp.p[i])
+                        let b = p < 0 ? 0 : 1 + (p - base) >> sh
+                        let dst = Int(h[b]); h[b] = Int32(dst + 1)
+                        op.p[dst] = Int32(truncatingIfNeeded: i)
                         guard p >= 0 else {
-                            c.p[i] = 0
-                            x.p[3 * i] = .nan; x.p[3 * i + 1] = .nan; x.p[3 * i + 2] = .nan
+                            kp.p[dst] = 0
+                            xp.p[3 * dst] = .nan; xp.p[3 * dst + 1] = .nan; xp.p[3 * dst + 2] = .nan
                             continue
                         }
                         let (sa, ca) = fastSinCos(rp.p[i] * degreesToRadians), (sd, cd) = fastSinCos(dp.p[i] * degreesToRadians)
-                        x.p[3 * i] = cd * ca; x.p[3 * i + 1] = cd * sa; x.p[3 * i + 2] = sd
                         let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
                         let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
-                        c.p[i] = (UInt64(bitPattern: p &+ 1) << 32) | (q << 4) | edges
-                    }
-                }
-            } } }
-        } }
-        let perm = RadixSort.sort(&composite, bits: 2 * order + 5 + 32)
-        let first = PixelSorted.lowerBound(composite, 1 << 32, from: 0)
-        var xyz = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
-        xyz.withUnsafeMutableBufferPointer { xb in
-            xyz0.withUnsafeBufferPointer { x0b in perm.withUnsafeBufferPointer { permb in
-                guard let xbase = xb.baseAddress, let x0base = x0b.baseAddress, let pbase = permb.baseAddress else { return }
-                let px = UnsafeMutableSendablePointer(xbase), x0 = UnsafeSendablePointer(x0base), pm = UnsafeSendablePointer(pbase)
-                Parallel.forEachChunk(count: n, minChunk: 1 << 14) { lo, hi in
-                    for k in lo..<hi {
-                        let r = Int(pm.p[k])
-                        px.p[3 * k] = x0.p[3 * r]; px.p[3 * k + 1] = x0.p[3 * r + 1]; px.p[3 * k + 2] = x0.p[3 * r + 2]
+                        kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
+                        xp.p[3 * dst] = cd * ca; xp.p[3 * dst + 1] = cd * sa; xp.p[3 * dst + 2] = sd
                     }
                 }
             } }
-        }
-        self.keys = composite; self.rows = perm; self.xyz = xyz; self.firstValid = first
+            pix = []
+            // 4. Each bucket sorted by key (stably: the scatter kept row order within a bucket), in chunks of
+            // buckets holding about equal numbers of rows.
+            let starts = bucketStart
+            let sortChunks = max(1, min(8 * Parallel.workers, n >> 14))
+            var firstBucket = [Int](repeating: bucketCount, count: sortChunks + 1)
+            var b = 0
+            for c in 0..<sortChunks {
+                let target = c * n / sortChunks
+                while b < bucketCount && starts[b] < target { b += 1 }
+                firstBucket[c] = b
+            }
+            let fb = firstBucket
+            Parallel.perform(iterations: sortChunks) { c in
+                var scratch = SegmentScratch()
+                for bk in fb[c]..<max(fb[c], fb[c + 1]) {
+                    let lo = starts[bk], hi = starts[bk + 1]
+                    guard hi - lo > 1 else { continue }
+                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, xyz: xp.p + 3 * lo, count: hi - lo)
+                }
+            }
+        } } } } }
+        self.keys = keys; self.rows = rows; self.xyz = xyz; self.firstValid = invalid
     }
 
-    /// Prepares two position sets concurrently.
-    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) throws -> (PixelSorted, PixelSorted) {
-        let p = try Parallel.map(2) { (i: Int) throws -> PixelSorted in
-            i == 0 ? try PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius) : try PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius)
-        }
-        return (p[0], p[1])
+    /// Prepares two position sets, one after the other (each on all cores).
+    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
+        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius), PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius))
     }
 
     static func lowerBound(_ keys: [UInt64], _ key: UInt64, from: Int) -> Int {
@@ -98,10 +166,70 @@ struct PixelSorted: @unchecked Sendable {
     @inline(__always) func pixel(_ k: Int) -> Int64 { Int64(bitPattern: keys[k] >> 32) &- 1 }
 }
 
+/// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and unit
+/// vectors: an in-cache LSD radix sort over the key bytes that vary within the bucket (typically four:
+/// edge bits, the low z bits, perhaps the pixel), then one permutation of the entries.
+struct SegmentScratch {
+    var values: [UInt64] = [], values2: [UInt64] = []
+    var from: [Int32] = [], from2: [Int32] = []
+    var rows: [Int32] = []
+    var xyz: [Double] = []
+
+    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, xyz x: UnsafeMutablePointer<Double>, count m: Int) {
+        guard m > 1 else { return }
+        var sorted = true, varying: UInt64 = 0
+        let k0 = k[0]
+        for i in 1..<m {
+            if k[i] < k[i - 1] { sorted = false }
+            varying |= k[i] ^ k0
+        }
+        if sorted { return }
+        if values.count < m {
+            values = Array(repeating: 0, count: m); values2 = values
+            from = Array(repeating: 0, count: m); from2 = from; rows = from
+            xyz = Array(repeating: 0, count: 3 * m)
+        }
+        values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
+        from.withUnsafeMutableBufferPointer { f1 in from2.withUnsafeMutableBufferPointer { f2 in
+        rows.withUnsafeMutableBufferPointer { rb in xyz.withUnsafeMutableBufferPointer { xb in
+            guard var a = v1.baseAddress, var b = v2.baseAddress, var fa = f1.baseAddress, var fb = f2.baseAddress,
+                  let rc = rb.baseAddress, let xc = xb.baseAddress else { return }
+            for i in 0..<m { a[i] = k[i]; fa[i] = Int32(truncatingIfNeeded: i) }
+            // Stable counting passes, least significant varying byte first.
+            var counts = (0..<256).map { _ in 0 }
+            counts.withUnsafeMutableBufferPointer { cb in
+                guard let c = cb.baseAddress else { return }
+                for byte in 0..<8 {
+                    let shift = UInt64(8 * byte)
+                    guard (varying >> shift) & 0xff != 0 else { continue }
+                    c.update(repeating: 0, count: 256)
+                    for i in 0..<m { c[Int((a[i] >> shift) & 0xff)] += 1 }
+                    var sum = 0
+                    for d in 0..<256 { let t = c[d]; c[d] = sum; sum += t }
+                    for i in 0..<m {
+                        let d = Int((a[i] >> shift) & 0xff)
+                        let dst = c[d]; c[d] = dst + 1
+                        b[dst] = a[i]; fb[dst] = fa[i]
+                    }
+                    swap(&a, &b); swap(&fa, &fb)
+                }
+            }
+            // Permute rows and vectors through copies; the keys are already in order.
+            for i in 0..<m { rc[i] = r[i]; xc[3 * i] = x[3 * i]; xc[3 * i + 1] = x[3 * i + 1]; xc[3 * i + 2] = x[3 * i + 2] }
+            for i in 0..<m {
+                let j = Int(fa[i])
+                k[i] = a[i]; r[i] = rc[j]
+                x[3 * i] = xc[3 * j]; x[3 * i + 1] = xc[3 * j + 1]; x[3 * i + 2] = xc[3 * j + 2]
+            }
+        } } } } } }
+    }
+}
+
 /// sin and cos of x (radians, |x| < 1e5) to within 2 ulp: Cody–Waite reduction by π/2 and fdlibm's
 /// kernel polynomials. Used for unit vectors, where libm's ~20 ns per call dominated preparation.
 @inline(__always) func fastSinCos(_ x: Double) -> (Double, Double) {
-    let k = (x * 0.63661977236758134308).rounded()
+    // Round to nearest by adding and subtracting 1.5·2^52 (no libm call on baseline x86-64; |x| < 1e5).
+    let k = (x * 0.63661977236758134308 + 6755399441055744.0) - 6755399441055744.0
     // π/2 = p1 + p2 (Cody–Waite split: p1 has 33 significant bits, so k·p1 is exact for |k| < 2^20).
     let y = (x - k * 1.57079632673412561417e+00) - k * 6.07710050650619224932e-11
     let z = y * y
@@ -269,30 +397,34 @@ enum PairSearch {
     }
 
     /// For each row of set 1, its best partner in set 2: the lowest `score(row1, row2, sep)` (nil: not a
-    /// match), ties to the lower row 2 — decided during the sweep, without listing the pairs. Returns arrays
-    /// indexed by set-1 row (`count1` long): the partner (-1 for none), its separation (degrees) and score.
-    static func bestPerRow1(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double,
+    /// match), ties to the lower row 2 — decided during the sweep, without listing the pairs. `scored`: keep
+    /// the scores (when false, the score must be the separation in arcsec, and is not stored).
+    static func bestPerRow1(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double, scored: Bool,
                             progress: (@Sendable (Double) -> Void)? = nil,
-                            score: @escaping @Sendable (Int, Int, Double) -> Double?) -> [BestPartner] {
-        var best = LargeAllocation.uninitialisedArray(BestPartner.self, count: count1)
-        best.withUnsafeMutableBufferPointer { bb in
-            guard let p = bb.baseAddress else { return }
-            let out = UnsafeMutableSendablePointer(p)
-            Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (out.p + lo).initialize(repeating: BestPartner(), count: hi - lo) }
+                            score: @escaping @Sendable (Int, Int, Double) -> Double?) -> BestPartners {
+        var rows = LargeAllocation.uninitialisedArray(Int32.self, count: count1)
+        var seps = LargeAllocation.uninitialisedArray(Double.self, count: count1)
+        var scores = scored ? LargeAllocation.uninitialisedArray(Double.self, count: count1) : []
+        rows.withUnsafeMutableBufferPointer { rb in seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
+            guard let r = rb.baseAddress, let s = sb.baseAddress else { return }
+            let out = BestPartnerSink.Output(rows: UnsafeMutableSendablePointer(r), seps: UnsafeMutableSendablePointer(s),
+                                             scores: scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil)
+            Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (out.rows.p + lo).update(repeating: -1, count: hi - lo) }
             _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, score: score) }
-        }
+        } } }
+        let best = BestPartners(rows: rows, seps: seps, scores: scored ? scores : nil)
         return best
     }
+
     /// The pairs of `bestPerRow1` in row-1 order as (row1, row2, separation in **arcsec**, score), built per
-    /// chunk of rows on all cores.
-    static func rowOrderedPairs(_ best: [BestPartner]) -> ([Int], [Int], [Double], [Double]) {
-        let n1 = best.count
-        // Pairs in row-1 order, built per chunk of rows on all cores (counts, offsets, then the fill).
+    /// chunk of rows on all cores. Without stored scores, the scores array is the separations array.
+    static func rowOrderedPairs(_ best: BestPartners) -> ([Int], [Int], [Double], [Double]) {
+        let n1 = best.rows.count
         let chunks = max(1, min(64, n1 / 65536))
         let size = (n1 + chunks - 1) / chunks
         let counts = Parallel.map(chunks) { (c: Int) -> Int in
             var m = 0
-            for r in (c * size)..<min(n1, (c + 1) * size) where best[r].row >= 0 { m += 1 }
+            for r in (c * size)..<min(n1, (c + 1) * size) where best.rows[r] >= 0 { m += 1 }
             return m
         }
         var offsets = [0]
@@ -301,26 +433,30 @@ enum PairSearch {
         var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
         var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
         var seps = LargeAllocation.uninitialisedArray(Double.self, count: matched)
-        var scores = LargeAllocation.uninitialisedArray(Double.self, count: matched)
+        var scores = best.scores == nil ? [] : LargeAllocation.uninitialisedArray(Double.self, count: matched)
+        let scored = best.scores != nil, inScores = best.scores ?? []
         rows1.withUnsafeMutableBufferPointer { r1b in rows2.withUnsafeMutableBufferPointer { r2b in
         seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
-        best.withUnsafeBufferPointer { bb in
-            guard let r1 = r1b.baseAddress, let r2 = r2b.baseAddress, let sp = sb.baseAddress, let qp = qb.baseAddress,
-                  let bp = bb.baseAddress else { return }
-            let o1 = UnsafeMutableSendablePointer(r1), o2 = UnsafeMutableSendablePointer(r2)
-            let os = UnsafeMutableSendablePointer(sp), oq = UnsafeMutableSendablePointer(qp), bs = UnsafeSendablePointer(bp)
+        best.rows.withUnsafeBufferPointer { br in best.seps.withUnsafeBufferPointer { bs in inScores.withUnsafeBufferPointer { bq in
+            guard let r1 = r1b.baseAddress, let r2 = r2b.baseAddress, let sp = sb.baseAddress,
+                  let brp = br.baseAddress, let bsp = bs.baseAddress else { return }
+            let o1 = UnsafeMutableSendablePointer(r1), o2 = UnsafeMutableSendablePointer(r2), os = UnsafeMutableSendablePointer(sp)
+            let oq = scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
+            let iq = scored ? bq.baseAddress.map { UnsafeSendablePointer($0) } : nil
+            let ir = UnsafeSendablePointer(brp), isp = UnsafeSendablePointer(bsp)
             let offs = offsets
             Parallel.perform(iterations: chunks) { c in
                 var t = offs[c]
                 for r in (c * size)..<min(n1, (c + 1) * size) {
-                    let x = bs.p[r]
-                    guard x.row >= 0 else { continue }
-                    o1.p[t] = r; o2.p[t] = Int(x.row); os.p[t] = x.sep * 3600; oq.p[t] = x.score
+                    let partner = ir.p[r]
+                    guard partner >= 0 else { continue }
+                    o1.p[t] = r; o2.p[t] = Int(partner); os.p[t] = isp.p[r] * 3600
+                    if let oq, let iq { oq.p[t] = iq.p[r] }
                     t += 1
                 }
             }
-        } } } } }
-        return (rows1, rows2, seps, scores)
+        } } } } } } }
+        return (rows1, rows2, seps, best.scores == nil ? seps : scores)
     }
 }
 
@@ -352,26 +488,34 @@ struct PairCollector: PairSink {
     }
 }
 
-/// A set-1 row's best partner: set-2 row (-1: none), separation (degrees) and score.
-struct BestPartner {
-    var sep = Double.nan
-    var score = Double.infinity
-    var row: Int32 = -1
+/// Each set-1 row's best partner, in arrays indexed by set-1 row: set-2 row (-1: none), separation
+/// (degrees; unset where there is no partner) and, when kept, the score.
+struct BestPartners {
+    var rows: [Int32]
+    var seps: [Double]
+    var scores: [Double]?
 }
 
-/// Keeps each set-1 row's best partner, written straight into a row-indexed array (each row belongs to one
-/// chunk, so chunks write disjoint elements; one 24-byte element per row, one cache line touched).
+/// Keeps each set-1 row's best partner, written straight into row-indexed arrays (each row belongs to one
+/// chunk, so chunks write disjoint elements).
 struct BestPartnerSink: PairSink {
-    let out: UnsafeMutableSendablePointer<BestPartner>
+    struct Output: Sendable {
+        let rows: UnsafeMutableSendablePointer<Int32>
+        let seps: UnsafeMutableSendablePointer<Double>
+        let scores: UnsafeMutableSendablePointer<Double>?
+    }
+    let out: Output
     let score: @Sendable (Int, Int, Double) -> Double?
-    var row1 = 0, best = BestPartner()
-    init(out: UnsafeMutableSendablePointer<BestPartner>, score: @escaping @Sendable (Int, Int, Double) -> Double?) { self.out = out; self.score = score }
-    mutating func begin(row1: Int) { self.row1 = row1; best.row = -1 }
+    var row1 = 0, bestRow = -1, bestSep = 0.0, bestScore = 0.0
+    init(out: Output, score: @escaping @Sendable (Int, Int, Double) -> Double?) { self.out = out; self.score = score }
+    mutating func begin(row1: Int) { self.row1 = row1; bestRow = -1 }
     @inline(__always) mutating func pair(row2: Int, sep: Double) {
         guard let sc = score(row1, row2, sep) else { return }
-        if best.row < 0 || sc < best.score || (sc == best.score && row2 < Int(best.row)) {
-            best = BestPartner(sep: sep, score: sc, row: Int32(truncatingIfNeeded: row2))
-        }
+        if bestRow < 0 || sc < bestScore || (sc == bestScore && row2 < bestRow) { bestRow = row2; bestSep = sep; bestScore = sc }
     }
-    mutating func end() { if best.row >= 0 { out.p[row1] = best } }
+    mutating func end() {
+        guard bestRow >= 0 else { return }
+        out.rows.p[row1] = Int32(truncatingIfNeeded: bestRow); out.seps.p[row1] = bestSep
+        out.scores?.p[row1] = bestScore
+    }
 }

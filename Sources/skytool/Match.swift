@@ -90,7 +90,7 @@ struct Match: ParsableCommand {
         bar.finish()
         lap("match")
         var outputRows = 0
-        if let out { let t = try m.table(); outputRows = t.rowCount; try t.write(to: out); lap("write") }
+        if let out { let t = try m.table(); lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write") }
         let r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.reasons1.values.filter { $0 == .notCovered }.count, notCovered2: m.reasons2.values.filter { $0 == .notCovered }.count,

@@ -161,6 +161,47 @@ struct CrossmatchInternalTests {
     }
 }
 
+/// PixelSorted's bucket sort against the definition: every row's key computed on its own (scalar pixel,
+/// the same z quantisation and edge bits), then a sort by (key, row). Inputs: the whole sky (buckets of many
+/// pixels), a small field (one bucket per pixel), exact duplicates (equal keys keep row order) and invalid
+/// positions (first, in row order).
+@Suite("Pixel-sorted preparation")
+struct PixelSortedTests {
+    @Test(arguments: [3, 10, 13])
+    func orderIsAStableSortByKey(order: Int) {
+        var rng = RNG(seed: UInt64(40 + order))
+        var (ra, dec) = field(60_000, centre: (180, 0), size: 360, &rng)
+        let small = field(60_000, centre: (10, 89.5), size: 2, &rng)
+        ra += small.ra; dec += small.dec
+        for i in stride(from: 0, to: 3000, by: 3) { ra.append(ra[i]); dec.append(dec[i]) }
+        for (i, bad) in [(5, Double.nan), (77, 91.0), (120_000, -95.0), (130, Double.infinity)] where i < ra.count { dec[i] = bad }
+        ra[9] = .nan
+        let radius = 2.0 / 3600
+        let layer = HEALPixLayer.layers[order]
+        let ps = PixelSorted(ra: ra, dec: dec, order: order, radius: radius)
+        var keys: [UInt64] = []
+        for i in 0..<ra.count {
+            let p = layer.nestedPixel(ra: ra[i], dec: dec[i])
+            if p < 0 { keys.append(0); continue }
+            let sd = fastSinCos(dec[i] * degreesToRadians).0
+            let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
+            keys.append(UInt64(p + 1) << 32 | q << 4 | UInt64(layer.edges(ra: ra[i], z: sd, radius: radius).rawValue))
+        }
+        let expected = (0..<ra.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        // (Counts of mismatches, not the arrays: a failure prints a number, not 10^5 values.)
+        #expect(ps.rows.count == expected.count && ps.keys.count == expected.count)
+        #expect(zip(ps.rows, expected).filter { Int($0.0) != $0.1 }.count == 0)
+        #expect(zip(ps.keys, expected).filter { $0.0 != keys[$0.1] }.count == 0)
+        #expect(ps.firstValid == keys.filter { $0 == 0 }.count)
+        // Unit vectors belong to their rows (bit-identical to computing them directly).
+        for k in stride(from: ps.firstValid, to: ra.count, by: 97) {
+            let r = expected[k]
+            let (sa, ca) = fastSinCos(ra[r] * degreesToRadians), (sd, cd) = fastSinCos(dec[r] * degreesToRadians)
+            #expect(ps.xyz[3 * k] == cd * ca && ps.xyz[3 * k + 1] == cd * sa && ps.xyz[3 * k + 2] == sd)
+        }
+    }
+}
+
 @Suite("Elliptical errors")
 struct EllipseTests {
     @Test func overlapIsDecidedByTheEllipsesNotTheirCentreLine() throws {

@@ -70,16 +70,34 @@ public enum ColumnValues: Sendable, Equatable {
         }
     }
 
-    /// Elements gathered at the given element indices.
+    /// Elements gathered at the given element indices (each within 0..<count).
     func gather(_ idx: [Int]) -> ColumnValues {
         switch self {
-        case .int64(let a): return .int64(idx.map { a[$0] })
-        case .uint64(let a): return .uint64(idx.map { a[$0] })
-        case .double(let a): return .double(idx.map { a[$0] })
-        case .float(let a): return .float(idx.map { a[$0] })
-        case .bool(let a): return .bool(idx.map { a[$0] })
+        case .int64(let a): return .int64(ColumnValues.gather(a, idx))
+        case .uint64(let a): return .uint64(ColumnValues.gather(a, idx))
+        case .double(let a): return .double(ColumnValues.gather(a, idx))
+        case .float(let a): return .float(ColumnValues.gather(a, idx))
+        case .bool(let a): return .bool(ColumnValues.gather(a, idx))
         case .string(let a): return .string(idx.map { a[$0] })
         }
+    }
+
+    /// `idx.map { a[$0] }` for plain values, on all cores for large gathers (output written once, uninitialised
+    /// before). Indices out of range trap, as subscripting does.
+    static func gather<T: BitwiseCopyable>(_ a: [T], _ idx: [Int]) -> [T] {
+        let n = idx.count
+        guard n >= 1 << 16 else { return idx.map { a[$0] } }
+        let bound = a.count
+        precondition(idx.allSatisfy { $0 >= 0 && $0 < bound }, "gather index out of range")
+        var out = LargeAllocation.uninitialisedArray(T.self, count: n)
+        out.withUnsafeMutableBufferPointer { ob in a.withUnsafeBufferPointer { ab in idx.withUnsafeBufferPointer { ib in
+            guard let o = ob.baseAddress, let s = ab.baseAddress, let i = ib.baseAddress else { return }
+            let op = UnsafeMutableSendablePointer(o), sp = UnsafeSendablePointer(s), ip = UnsafeSendablePointer(i)
+            Parallel.forEachChunk(count: n, minChunk: 1 << 15) { lo, hi in
+                for k in lo..<hi { op.p[k] = sp.p[ip.p[k]] }
+            }
+        } } }
+        return out
     }
 
     /// Values for `count` missing elements of this type (0, NaN, false or "").
@@ -214,6 +232,7 @@ public struct Column: Sendable, Equatable {
 
     /// Rows gathered by index, where an index of -1 gives a missing row (for outer joins).
     public func rowsAllowingMissing(_ idx: [Int]) -> Column {
+        if rowCount > 0 && !idx.contains(where: { $0 < 0 }) { return rows(idx) }
         let safe = idx.map { $0 < 0 ? 0 : $0 }
         if rowCount == 0 {
             var c = self

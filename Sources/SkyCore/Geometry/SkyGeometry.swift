@@ -2,9 +2,10 @@
 import Foundation
 
 /// Degrees → radians, as numpy's `radians` (multiplication by the rounded constant π/180).
-public let degreesToRadians = Double.pi / 180
+/// (Inlinable, so other modules' hot loops fold it to a constant instead of calling an accessor.)
+@inlinable public var degreesToRadians: Double { Double.pi / 180 }
 /// Radians → degrees.
-public let radiansToDegrees = 180 / Double.pi
+@inlinable public var radiansToDegrees: Double { 180 / Double.pi }
 
 /// A Cartesian unit vector on the celestial sphere (x towards ra = 0, dec = 0; z towards the north pole).
 public struct UnitVector: Sendable, Equatable, Hashable {

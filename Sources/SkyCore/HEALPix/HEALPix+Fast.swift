@@ -220,7 +220,7 @@ extension HEALPixLayer {
     /// Nested pixels of `count` points (degrees) into `out`, on this thread: eight at a time through the
     /// branch-free fast path, lanes it cannot decide by `nestedPixel(ra:dec:)`. Identical to calling
     /// `nestedPixel(ra:dec:)` per point (-1 for NaN or |dec| > 90).
-    func nestedPixels(ra: UnsafePointer<Double>, dec: UnsafePointer<Double>, into out: UnsafeMutablePointer<Int64>, count: Int) {
+    package func nestedPixels(ra: UnsafePointer<Double>, dec: UnsafePointer<Double>, into out: UnsafeMutablePointer<Int64>, count: Int) {
         var i = 0
         while i + 8 <= count {
             let r = UnsafeRawPointer(ra + i).loadUnaligned(as: Lanes.self)

@@ -61,9 +61,12 @@ public enum FITSWriter {
                 var st = c.storage ?? .int64
                 if st == .uint64 { st = .int64 }
                 // Widen the storage if a value does not fit (e.g. a computed column).
-                var lo = Int64.max, hi = Int64.min
-                for (i, v) in a.enumerated() where c.missing?[i] != true { lo = min(lo, v); hi = max(hi, v) }
-                if lo <= hi, !(st.range.contains(lo) && st.range.contains(hi)) { st = .int64 }
+                if st != .int64 {
+                    var lo = Int64.max, hi = Int64.min
+                    if let m = c.missing { for (i, v) in a.enumerated() where !m[i] { lo = min(lo, v); hi = max(hi, v) } }
+                    else { for v in a { lo = min(lo, v); hi = max(hi, v) } }
+                    if lo <= hi, !(st.range.contains(lo) && st.range.contains(hi)) { st = .int64 }
+                }
                 if let m = c.missing, m.contains(true) {
                     let (sentinel, storage) = chooseNull(values: a, missing: m, storage: st)
                     st = storage
