@@ -41,11 +41,16 @@ public struct CatalogueMatchOptions: Sendable {
     /// Coverage of table 2 (labels unmatched table-1 rows) and of table 1 (labels unmatched table-2 rows).
     public var coverage1: MOC?
     public var coverage2: MOC?
+    /// The columns of table 1 and table 2 copied into the joined table, in this order (nil: all; empty: none).
+    /// Position columns are still used for matching when not copied.
+    public var columns1: [String]?
+    public var columns2: [String]?
 
     public init(_ match: MatchOptions, join: JoinMode = .and, epoch1: Double? = nil, epoch2: Double? = nil,
-                coverage1: MOC? = nil, coverage2: MOC? = nil) {
+                coverage1: MOC? = nil, coverage2: MOC? = nil, columns1: [String]? = nil, columns2: [String]? = nil) {
         self.match = match; self.join = join; self.epoch1 = epoch1; self.epoch2 = epoch2
         self.coverage1 = coverage1; self.coverage2 = coverage2
+        self.columns1 = columns1; self.columns2 = columns2
     }
 }
 
@@ -59,6 +64,9 @@ public struct CatalogueMatch: Sendable {
 
     /// Matches `t1` against `t2` and builds the joined table.
     public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
+        // Unknown output columns are reported before any work.
+        if let c = options.columns1 { _ = try t1.selecting(c) }
+        if let c = options.columns2 { _ = try t2.selecting(c) }
         var (ra1, dec1) = try t1.positions()
         let (ra2, dec2) = try t2.positions()
         if let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 {
@@ -76,7 +84,8 @@ public struct CatalogueMatch: Sendable {
 
     /// The joined table for the options' join mode (built on request; see `join`).
     public func table() throws -> Catalogue {
-        try CatalogueMatch.join(t1, t2, result, join: options.join, reasons1: reasons1, reasons2: reasons2,
+        try CatalogueMatch.join(try options.columns1.map { try t1.selecting($0) } ?? t1, try options.columns2.map { try t2.selecting($0) } ?? t2,
+                                result, join: options.join, reasons1: reasons1, reasons2: reasons2,
                                 labelled: options.coverage1 != nil || options.coverage2 != nil,
                                 scored: CatalogueMatch.isScored(options.match.criterion))
     }
@@ -93,7 +102,8 @@ public struct CatalogueMatch: Sendable {
         return out
     }
 
-    /// The joined table. Columns: table 1's, table 2's (names in both get `_1`/`_2`), `sep_arcsec`
+    /// The joined table. Columns: table 1's, table 2's (names in both get `_1`/`_2`; only `columns1`/`columns2`
+    /// when the options name them), `sep_arcsec`
     /// (missing where a row has no partner), `match_score` for error-based criteria, `group_id` and
     /// `group_size` for `find: .all`, and `match_status` (matched / not_detected / not_covered /
     /// invalid_position) when a coverage was given. Row order: pairs and unmatched table-1 rows in table-1

@@ -17,6 +17,7 @@ struct Match: ParsableCommand {
           skytool match hip2.fits tycho2.fits --radius 1arcsec --epoch1 1991.25 --epoch2 2000
           skytool match a.csv b.csv --radius 3 --join 1not2 --coverage2 b_moc.fits --out missing.fits
           skytool match a.fits b.fits --err1 pos_err --err2 pos_err --nsigma 3 --find best
+          skytool match a.fits b.fits --radius 1 --find best1 --columns1 id --columns2 id --out pairs.fits
         """
     )
 
@@ -41,6 +42,8 @@ struct Match: ParsableCommand {
     @Option(help: "Coverage of table 2 (MOC, FITS or ASCII): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
     @Option(help: "Coverage of table 1 (MOC): labels unmatched table-2 rows.") var coverage1: String?
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
+    @Option(help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
+    @Option(help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
     @Flag(help: "Print a JSON summary.") var json = false
     @Flag(help: "No progress bar or summary text (the bar is drawn only when stderr is a terminal).") var quiet = false
 
@@ -85,7 +88,8 @@ struct Match: ParsableCommand {
         let bar = ProgressBar("matching", quiet: quiet || json)
         let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
         let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile))
+                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
+                                            columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
         let m = try CatalogueMatch(a, b, options: options)
         bar.finish()
         lap("match")

@@ -184,6 +184,10 @@ struct MatchCLITests {
         #expect(SkyTool.run(["match", a, b, "--radius", "1arcsec", "--find", "best1", "--out", s.file("m.fits")]) == 0)
         let m = try Catalogue.read(s.file("m.fits"))
         #expect(try m.column("id_1").values == .int64([1, 2]) && m.column("id_2").values == .int64([7, 8]))
+        // Chosen output columns: ids only from table 1, nothing from table 2; an unknown column is an error.
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--find", "best1", "--columns1", "id,mag", "--columns2", "", "--out", s.file("c.fits")]) == 0)
+        #expect(try Catalogue.read(s.file("c.fits")).columnNames == ["id", "mag", "sep_arcsec"])
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--columns2", "nope", "--out", s.file("x.fits")]) != 0)
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "1not2", "--out", s.file("n.csv")]) == 0)
         #expect(try Catalogue.read(s.file("n.csv")).column("id").values == .int64([3]))
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "1or2", "--json"]) == 0)

@@ -167,10 +167,15 @@ public final class FITSFile {
     /// Columns of other types (bit, complex, variable-length arrays) are skipped and listed in
     /// `skippedColumns` of the returned `FITSTableRead`.
     public func readTable(hdu: Int? = nil, columns wanted: [String]? = nil) throws -> FITSTableRead {
-        do { return try readTableUnannotated(hdu: hdu, columns: wanted) } catch let e as FITSError { throw annotated(e) }
+        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rawRows: true, blockBytes: rawBlockBytes) } catch let e as FITSError { throw annotated(e) }
     }
 
-    private func readTableUnannotated(hdu: Int?, columns wanted: [String]?) throws -> FITSTableRead {
+    /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
+    func readTable(hdu: Int?, columns wanted: [String]?, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
+        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
+    }
+
+    private func readTableUnannotated(hdu: Int?, columns wanted: [String]?, rawRows: Bool, blockBytes: Int) throws -> FITSTableRead {
         let h = try resolveTableHDU(hdu)
         let kind = try handle.moveTo(hdu: h)
         guard kind != .image else {
@@ -180,6 +185,7 @@ public final class FITSFile {
         let (nrows, ncols) = try handle.tableShape()
         var infos: [(Int, FITSHandle.ColumnInfo)] = []
         for c in 0..<ncols { infos.append((c + 1, try handle.columnInfo(c + 1))) }
+        let allInfos = infos
         if let wanted {
             var sel: [(Int, FITSHandle.ColumnInfo)] = []
             for w in wanted {
@@ -189,6 +195,15 @@ public final class FITSFile {
                 sel.append(hit)
             }
             infos = sel
+        }
+        var cat = Catalogue(rowCount: nrows)
+        cat.source = path
+        cat.header = FITSHeader(cards.filter { !FITSHeader.isStructural($0.name) })
+        // Tables of plain numeric and logical columns: raw row blocks decoded on all cores.
+        if rawRows, let plan = RawTableReader.plan(infos: allInfos, selected: infos.map(\.0), cards: cards),
+           case .int(let rowBytes)? = cards.first(where: { $0.name == "NAXIS1" })?.value {
+            for c in try RawTableReader.read(handle, plan, rows: nrows, rowBytes: Int(rowBytes), blockBytes: blockBytes) { try cat.add(c) }
+            return FITSTableRead(catalogue: cat, hdu: h, skippedColumns: [])
         }
         var readers: [TableColumnReader] = []
         var skipped: [String] = []
@@ -203,9 +218,6 @@ public final class FITSFile {
             for r in readers { try r.read(handle, firstRow: row, rows: n, nulls: &nulls) }
             row += n
         }
-        var cat = Catalogue(rowCount: nrows)
-        cat.source = path
-        cat.header = FITSHeader(cards.filter { !FITSHeader.isStructural($0.name) })
         for r in readers { try cat.add(r.finish()) }
         return FITSTableRead(catalogue: cat, hdu: h, skippedColumns: skipped)
     }

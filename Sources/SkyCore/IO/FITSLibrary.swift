@@ -472,6 +472,20 @@ final class FITSHandle {
         try check(status, "writing string column '\(name)'")
     }
 
+    /// Writes `count` raw bytes of consecutive table rows starting at `row` (1-based, first byte of the row).
+    func writeTableBytes(row: Int, count: Int, from bytes: UnsafePointer<UInt8>) throws(FITSError) {
+        var status: Int32 = 0
+        ffptbb(try ptr(), Int64(row), 1, Int64(count), UnsafeMutablePointer(mutating: bytes), &status)
+        try check(status, "writing table rows \(row)...")
+    }
+
+    /// Reads `count` raw bytes of consecutive table rows starting at `row` (1-based, first byte of the row).
+    func readTableBytes(row: Int, count: Int, into bytes: UnsafeMutablePointer<UInt8>) throws(FITSError) {
+        var status: Int32 = 0
+        ffgtbb(try ptr(), Int64(row), 1, Int64(count), bytes, &status)
+        try check(status, "reading table rows \(row)...")
+    }
+
     /// Marks elements as undefined (TNULL for integers, NaN for floats, null for logicals).
     func writeNull(_ col: Int, name: String, row: Int, element: Int, count: Int) throws(FITSError) {
         var status: Int32 = 0
