@@ -57,9 +57,15 @@ public struct CatalogueMatchOptions: Sendable {
 /// A catalogue crossmatch: the match result, the unmatched rows' reasons, and the joined table.
 public struct CatalogueMatch: Sendable {
     public var result: MatchResult
-    /// Reason of each unmatched table-1 row (same order as `result.unmatched1`, then `result.invalid1`).
-    public var reasons1: [Int: UnmatchedReason]
-    public var reasons2: [Int: UnmatchedReason]
+    /// Unmatched rows of table 1 outside table 2's coverage, ascending (empty without `coverage2`); the other
+    /// unmatched rows are not detected.
+    public var notCovered1: [Int]
+    /// Unmatched rows of table 2 outside table 1's coverage, ascending (empty without `coverage1`).
+    public var notCovered2: [Int]
+    /// Reason of each unmatched or invalid table-1 row (built on access).
+    public var reasons1: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched1, result.invalid1, notCovered1) }
+    /// Reason of each unmatched or invalid table-2 row (built on access).
+    public var reasons2: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched2, result.invalid2, notCovered2) }
     let t1: Catalogue, t2: Catalogue, options: CatalogueMatchOptions
 
     /// Matches `t1` against `t2` and builds the joined table.
@@ -77,16 +83,17 @@ public struct CatalogueMatch: Sendable {
         }
         let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options.match)
         result = r
-        reasons1 = CatalogueMatch.reasons(r.unmatched1, r.invalid1, ra1, dec1, options.coverage2)
-        reasons2 = CatalogueMatch.reasons(r.unmatched2, r.invalid2, ra2, dec2, options.coverage1)
+        notCovered1 = CatalogueMatch.outside(r.unmatched1, ra1, dec1, options.coverage2)
+        notCovered2 = CatalogueMatch.outside(r.unmatched2, ra2, dec2, options.coverage1)
         self.t1 = t1; self.t2 = t2; self.options = options
     }
 
     /// The joined table for the options' join mode (built on request; see `join`).
     public func table() throws -> Catalogue {
-        try CatalogueMatch.join(try options.columns1.map { try t1.selecting($0) } ?? t1, try options.columns2.map { try t2.selecting($0) } ?? t2,
-                                result, join: options.join, reasons1: reasons1, reasons2: reasons2,
-                                labelled: options.coverage1 != nil || options.coverage2 != nil,
+        let labelled = options.coverage1 != nil || options.coverage2 != nil
+        return try CatalogueMatch.join(try options.columns1.map { try t1.selecting($0) } ?? t1, try options.columns2.map { try t2.selecting($0) } ?? t2,
+                                result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
+                                labelled: labelled,
                                 scored: CatalogueMatch.isScored(options.match.criterion))
     }
 
@@ -94,10 +101,18 @@ public struct CatalogueMatch: Sendable {
         switch c { case .radius, .radiusPerRow1: return false; default: return true }
     }
 
-    static func reasons(_ unmatched: [Int], _ invalid: [Int], _ ra: [Double], _ dec: [Double], _ cov: MOC?) -> [Int: UnmatchedReason] {
+    /// The rows of `unmatched` outside `cov` (none without a coverage).
+    static func outside(_ unmatched: [Int], _ ra: [Double], _ dec: [Double], _ cov: MOC?) -> [Int] {
+        guard let cov else { return [] }
+        let inside = cov.contains(ra: unmatched.map { ra[$0] }, dec: unmatched.map { dec[$0] })
+        return unmatched.indices.filter { !inside[$0] }.map { unmatched[$0] }
+    }
+
+    static func reasons(_ unmatched: [Int], _ invalid: [Int], _ notCovered: [Int]) -> [Int: UnmatchedReason] {
         var out: [Int: UnmatchedReason] = [:]
-        let inside = cov.map { c in c.contains(ra: unmatched.map { ra[$0] }, dec: unmatched.map { dec[$0] }) }
-        for (k, row) in unmatched.enumerated() { out[row] = (inside?[k] ?? true) ? .notDetected : .notCovered }
+        out.reserveCapacity(unmatched.count + invalid.count)
+        for row in unmatched { out[row] = .notDetected }
+        for row in notCovered { out[row] = .notCovered }
         for row in invalid { out[row] = .invalidPosition }
         return out
     }

@@ -113,8 +113,13 @@ public enum Crossmatch {
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
         if options.find == .best1 {
             // Each row's best partner is decided during the search; no pair list is built.
-            let best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: scorer.isScored, progress: options.progress) { r1, r2, sep in
-                scorer.score(r1, r2, sep)
+            let best: BestPartners
+            if case .radius(let r) = crit {
+                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: false, progress: options.progress,
+                                              score: FixedRadiusScoring(arcsec: r))
+            } else {
+                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: scorer.isScored, progress: options.progress,
+                                              score: scorer)
             }
             (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
         } else {
@@ -145,8 +150,8 @@ public enum Crossmatch {
         for r in result.rows2 { used2[r] = true }
         for r in result.invalid1 { used1[r] = true }
         for r in result.invalid2 { used2[r] = true }
-        result.unmatched1 = (0..<n1).filter { !used1[$0] }
-        result.unmatched2 = (0..<n2).filter { !used2[$0] }
+        result.unmatched1 = Crossmatch.unset(used1)
+        result.unmatched2 = Crossmatch.unset(used2)
         return result
     }
 
@@ -154,6 +159,13 @@ public enum Crossmatch {
     public static func match(_ t1: Catalogue, _ t2: Catalogue, options: MatchOptions) throws -> MatchResult {
         let (ra1, dec1) = try t1.positions(), (ra2, dec2) = try t2.positions()
         return try match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options)
+    }
+
+    /// Indices of the false flags, ascending.
+    static func unset(_ flags: [Bool]) -> [Int] {
+        var out: [Int] = []
+        flags.withUnsafeBufferPointer { f in for i in 0..<f.count where !f[i] { out.append(i) } }
+        return out
     }
 
     static func invalidRows(_ ra: [Double], _ dec: [Double]) -> [Int] {
@@ -225,7 +237,7 @@ public enum Crossmatch {
 }
 
 /// Computes the score of a candidate pair, or nil if it is not a match.
-struct Scorer: @unchecked Sendable {
+struct Scorer: PairScoring, @unchecked Sendable {
     let crit: MatchCriterion
     let ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]
     init(_ c: MatchCriterion, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]) {

@@ -399,18 +399,17 @@ enum PairSearch {
     /// For each row of set 1, its best partner in set 2: the lowest `score(row1, row2, sep)` (nil: not a
     /// match), ties to the lower row 2 — decided during the sweep, without listing the pairs. `scored`: keep
     /// the scores (when false, the score must be the separation in arcsec, and is not stored).
-    static func bestPerRow1(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double, scored: Bool,
-                            progress: (@Sendable (Double) -> Void)? = nil,
-                            score: @escaping @Sendable (Int, Int, Double) -> Double?) -> BestPartners {
+    static func bestPerRow1<S: PairScoring>(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double, scored: Bool,
+                                            progress: (@Sendable (Double) -> Void)? = nil, score: S) -> BestPartners {
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: count1)
         var seps = LargeAllocation.uninitialisedArray(Double.self, count: count1)
         var scores = scored ? LargeAllocation.uninitialisedArray(Double.self, count: count1) : []
         rows.withUnsafeMutableBufferPointer { rb in seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
             guard let r = rb.baseAddress, let s = sb.baseAddress else { return }
-            let out = BestPartnerSink.Output(rows: UnsafeMutableSendablePointer(r), seps: UnsafeMutableSendablePointer(s),
+            let out = BestPartnerOutput(rows: UnsafeMutableSendablePointer(r), seps: UnsafeMutableSendablePointer(s),
                                              scores: scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil)
             Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (out.rows.p + lo).update(repeating: -1, count: hi - lo) }
-            _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, score: score) }
+            _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, scoring: score) }
         } } }
         let best = BestPartners(rows: rows, seps: seps, scores: scored ? scores : nil)
         return best
@@ -496,21 +495,37 @@ struct BestPartners {
     var scores: [Double]?
 }
 
+/// Where `BestPartnerSink`s write: row-indexed arrays of partner, separation and (optionally) score.
+struct BestPartnerOutput: Sendable {
+    let rows: UnsafeMutableSendablePointer<Int32>
+    let seps: UnsafeMutableSendablePointer<Double>
+    let scores: UnsafeMutableSendablePointer<Double>?
+}
+
+/// Scores a candidate pair (set-1 row, set-2 row, separation in degrees): lower is better, nil rejects it.
+protocol PairScoring: Sendable {
+    func score(_ row1: Int, _ row2: Int, _ sep: Double) -> Double?
+}
+
+/// The plain fixed radius: the score is the separation in arcsec (inlined into the sweep).
+struct FixedRadiusScoring: PairScoring {
+    let arcsec: Double
+    @inline(__always) func score(_ row1: Int, _ row2: Int, _ sep: Double) -> Double? {
+        let s = sep * 3600
+        return s <= arcsec ? s : nil
+    }
+}
+
 /// Keeps each set-1 row's best partner, written straight into row-indexed arrays (each row belongs to one
 /// chunk, so chunks write disjoint elements).
-struct BestPartnerSink: PairSink {
-    struct Output: Sendable {
-        let rows: UnsafeMutableSendablePointer<Int32>
-        let seps: UnsafeMutableSendablePointer<Double>
-        let scores: UnsafeMutableSendablePointer<Double>?
-    }
-    let out: Output
-    let score: @Sendable (Int, Int, Double) -> Double?
+struct BestPartnerSink<Scoring: PairScoring>: PairSink {
+    let out: BestPartnerOutput
+    let scoring: Scoring
     var row1 = 0, bestRow = -1, bestSep = 0.0, bestScore = 0.0
-    init(out: Output, score: @escaping @Sendable (Int, Int, Double) -> Double?) { self.out = out; self.score = score }
+    init(out: BestPartnerOutput, scoring: Scoring) { self.out = out; self.scoring = scoring }
     mutating func begin(row1: Int) { self.row1 = row1; bestRow = -1 }
     @inline(__always) mutating func pair(row2: Int, sep: Double) {
-        guard let sc = score(row1, row2, sep) else { return }
+        guard let sc = scoring.score(row1, row2, sep) else { return }
         if bestRow < 0 || sc < bestScore || (sc == bestScore && row2 < bestRow) { bestRow = row2; bestSep = sep; bestScore = sc }
     }
     mutating func end() {

@@ -97,7 +97,7 @@ struct Match: ParsableCommand {
         if let out { let t = try m.table(); lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write") }
         let r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
-                              notCovered1: m.reasons1.values.filter { $0 == .notCovered }.count, notCovered2: m.reasons2.values.filter { $0 == .notCovered }.count,
+                              notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
                               invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: outputRows, seconds: times)
         if json { print(try Output.json(summary)); return }
         if quiet { return }
