@@ -109,7 +109,18 @@ public enum Crossmatch {
         // Both tables are prepared at once (one per core).
         // (PixelSorted uses the first min(ra.count, dec.count) rows itself: no prefix copies.)
         let prepared = PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
-        let a = prepared.0, b = prepared.1
+        run(prepared.0, prepared.1, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: maxR, options: options,
+            groups: true, into: &result)
+        return result
+    }
+
+    /// The pair search and the find mode on prepared position sets (HEALPix `order`, radius up to `maxR`
+    /// degrees): fills the pairs, groups (for `find: .all` when `groups`) and unmatched rows of `result`,
+    /// whose counts and invalid rows are already set.
+    static func run(_ a: PixelSorted, _ b: PixelSorted, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double],
+                    order: Int, maxRadius maxR: Double, options: MatchOptions, groups: Bool, into result: inout MatchResult) {
+        let n1 = result.count1, n2 = result.count2
+        let crit = options.criterion
         let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
         if options.find == .best1 {
             // Each row's best partner is decided during the search; no pair list is built.
@@ -140,7 +151,7 @@ public enum Crossmatch {
             result.rows2 = chosen.map { Int(pairs.rows2[$0]) }
             result.separations = chosen.map { pairs.sep[$0] * 3600 }
             result.scores = chosen.map { scores[$0] }
-            if options.find == .all {
+            if options.find == .all && groups {
                 let (ids, sizes) = Assignment.groups(result.rows1, result.rows2)
                 result.groupIDs = ids; result.groupSizes = sizes
             }
@@ -152,7 +163,6 @@ public enum Crossmatch {
         for r in result.invalid2 { used2[r] = true }
         result.unmatched1 = Crossmatch.unset(used1)
         result.unmatched2 = Crossmatch.unset(used2)
-        return result
     }
 
     /// Matches two catalogues by their position columns (see `Catalogue.positions()`).
