@@ -106,10 +106,11 @@ public enum Crossmatch {
         }
         let area = estimatedArea(ra1, dec1, ra2, dec2)
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
-        // Both tables are prepared at once (one per core).
-        // (PixelSorted uses the first min(ra.count, dec.count) rows itself: no prefix copies.)
-        let prepared = PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
-        run(prepared.0, prepared.1, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: maxR, options: options,
+        // Each table prepared on all cores (PixelSorted uses the first min(ra.count, dec.count) rows itself:
+        // no prefix copies).
+        let (a, b) = PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
+        // Handed over (consumed), so that `run` can free them before it builds the result arrays.
+        run(consume a, consume b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: maxR, options: options,
             groups: true, into: &result)
         return result
     }
@@ -117,7 +118,7 @@ public enum Crossmatch {
     /// The pair search and the find mode on prepared position sets (HEALPix `order`, radius up to `maxR`
     /// degrees): fills the pairs, groups (for `find: .all` when `groups`) and unmatched rows of `result`,
     /// whose counts and invalid rows are already set.
-    static func run(_ a: PixelSorted, _ b: PixelSorted, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double],
+    static func run(_ a: consuming PixelSorted, _ b: consuming PixelSorted, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double],
                     order: Int, maxRadius maxR: Double, options: MatchOptions, groups: Bool, into result: inout MatchResult) {
         let n1 = result.count1, n2 = result.count2
         let crit = options.criterion
@@ -132,9 +133,12 @@ public enum Crossmatch {
                 best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: scorer.isScored, progress: options.progress,
                                               score: scorer)
             }
+            // The sorted sets (36 bytes a row each) are freed before the result arrays are built.
+            _ = consume a; _ = consume b
             (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
         } else {
             let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
+            _ = consume a; _ = consume b
             // Scores of the candidate pairs.
             var scores = [Double](repeating: 0, count: pairs.rows1.count)
             for t in 0..<scores.count { scores[t] = scorer.score(Int(pairs.rows1[t]), Int(pairs.rows2[t]), pairs.sep[t]) ?? .infinity }
