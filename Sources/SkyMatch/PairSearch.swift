@@ -87,12 +87,7 @@ struct PixelSorted: @unchecked Sendable {
                     for c in 0..<chunkCount { let k = c * bucketCount + b; let v = Int(cb[k]); cb[k] = Int32(sum); sum += v }
                 }
                 bucketStart[bucketCount] = sum
-            } }
-            invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
-            // 3. Keys, rows and unit vectors scattered into their buckets (positions read in order).
-            pix.withUnsafeBufferPointer { pb in counts.withUnsafeMutableBufferPointer { cb in
-                guard let pbase = pb.baseAddress, let cbase = cb.baseAddress else { return }
-                let pp = UnsafeSendablePointer(pbase), cp = UnsafeMutableSendablePointer(cbase)
+                // 3. Keys, rows and unit vectors scattered into their buckets (positions read in order).
                 Parallel.perform(iterations: chunkCount) { c in
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
                     let h = cp.p + c * bucketCount
@@ -114,6 +109,7 @@ struct PixelSorted: @unchecked Sendable {
                     }
                 }
             } }
+            invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
             pix = []
             // 4. Each bucket sorted by key (stably: the scatter kept row order within a bucket), in chunks of
             // buckets holding about equal numbers of rows.

@@ -54,8 +54,22 @@ struct RawColumnLayout: Sendable {
 /// Bytes per block of rows moved through one buffer.
 let rawBlockBytes = 16 << 20
 
-/// Rows per block of about `blockBytes` bytes.
-private func blockRows(_ rowBytes: Int, _ rows: Int, _ blockBytes: Int) -> Int { max(1, min(rows, blockBytes / max(1, rowBytes))) }
+/// Calls `body(firstRow, rowCount, buffer)` for consecutive blocks of about `blockBytes` bytes covering `rows`
+/// rows, with one buffer (of whole rows) reused for every block.
+private func forEachBlock(rows: Int, rowBytes: Int, blockBytes: Int, _ body: (Int, Int, UnsafeMutablePointer<UInt8>) throws -> Void) throws {
+    guard rows > 0, rowBytes > 0 else { return }
+    let block = max(1, min(rows, blockBytes / rowBytes))
+    var buffer = [UInt8](repeating: 0, count: block * rowBytes)
+    try buffer.withUnsafeMutableBufferPointer { b in
+        guard let base = b.baseAddress else { return }
+        var first = 0
+        while first < rows {
+            let n = min(block, rows - first)
+            try body(first, n, base)
+            first += n
+        }
+    }
+}
 
 extension FITSWriter {
     /// Layouts of every column of `cat` for raw writing, or nil if a column has no raw form (strings).
@@ -84,23 +98,14 @@ extension FITSWriter {
     static func writeRawRows(_ cat: Catalogue, _ layouts: [RawColumnLayout], rowBytes: Int, to h: FITSHandle, blockBytes: Int = rawBlockBytes) throws {
         let rows = cat.rowCount
         guard rows > 0, rowBytes > 0 else { return }
-        let block = blockRows(rowBytes, rows, blockBytes)
-        var buffer = [UInt8](repeating: 0, count: block * rowBytes)
-        var first = 0
-        while first < rows {
-            let n = min(block, rows - first)
-            let start = first
-            try buffer.withUnsafeMutableBytes { raw throws in
-                guard let base = raw.baseAddress else { return }
-                let out = UnsafeMutableSendablePointer(base.assumingMemoryBound(to: UInt8.self))
-                Parallel.forEachChunk(count: n, minChunk: 8192) { lo, hi in
-                    for (c, l) in zip(cat.columns, layouts) {
-                        encode(c, l, rows: (start + lo)..<(start + hi), into: UnsafeMutableRawPointer(out.p + lo * rowBytes), rowBytes: rowBytes)
-                    }
+        try forEachBlock(rows: rows, rowBytes: rowBytes, blockBytes: blockBytes) { start, n, base in
+            let out = UnsafeMutableSendablePointer(base)
+            Parallel.forEachChunk(count: n, minChunk: 8192) { lo, hi in
+                for (c, l) in zip(cat.columns, layouts) {
+                    encode(c, l, rows: (start + lo)..<(start + hi), into: UnsafeMutableRawPointer(out.p + lo * rowBytes), rowBytes: rowBytes)
                 }
-                try h.writeTableBytes(row: start + 1, count: n * rowBytes, from: base.assumingMemoryBound(to: UInt8.self))
             }
-            first += n
+            try h.writeTableBytes(row: start + 1, count: n * rowBytes, from: base)
         }
     }
 
@@ -223,20 +228,11 @@ struct RawTableReader {
 
     /// Reads `rows` rows of the current table HDU into columns.
     static func read(_ h: FITSHandle, _ columns: [Selected], rows: Int, rowBytes: Int, blockBytes: Int = rawBlockBytes) throws -> [Column] {
-        let block = blockRows(rowBytes, rows, blockBytes)
-        var buffer = [UInt8](repeating: 0, count: rows > 0 ? block * rowBytes : 0)
         var sinks = columns.map { ColumnSink($0, rows: rows) }
-        var first = 0
-        while first < rows {
-            let n = min(block, rows - first)
-            let start = first
-            try buffer.withUnsafeMutableBytes { raw throws in
-                guard let base = raw.baseAddress else { return }
-                try h.readTableBytes(row: start + 1, count: n * rowBytes, into: base.assumingMemoryBound(to: UInt8.self))
-                let input = UnsafeSendablePointer(UnsafePointer(base.assumingMemoryBound(to: UInt8.self)))
-                for k in sinks.indices { sinks[k].decode(input, firstRow: start, rows: n, rowBytes: rowBytes) }
-            }
-            first += n
+        try forEachBlock(rows: rows, rowBytes: rowBytes, blockBytes: blockBytes) { start, n, base in
+            try h.readTableBytes(row: start + 1, count: n * rowBytes, into: base)
+            let input = UnsafeSendablePointer(UnsafePointer(base))
+            for k in sinks.indices { sinks[k].decode(input, firstRow: start, rows: n, rowBytes: rowBytes) }
         }
         return sinks.map { $0.finish() }
     }
