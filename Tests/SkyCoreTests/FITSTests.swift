@@ -253,6 +253,26 @@ struct FITSTests {
         expectSameValues(r2, r1)
     }
 
+    /// A row range read by either path equals those rows of the whole table.
+    @Test func rowRanges() throws {
+        let tmp = TempDir()
+        var numeric = try allTypesCatalogue()
+        numeric.columns.removeAll { $0.type == .string }
+        numeric = numeric.rows((0..<40_000).map { $0 % 5 })
+        try numeric.write(to: tmp.file("n.fits"))
+        try allTypesCatalogue().write(to: tmp.file("mixed.fits"))
+        for (file, whole) in [("n.fits", numeric), ("mixed.fits", try allTypesCatalogue())] {
+            for range in [1..<4, 0..<whole.rowCount, 3..<3, (whole.rowCount - 1)..<whole.rowCount] {
+                let expected = whole.rows(Array(range))
+                for raw in [true, false] {
+                    let got = try FITSFile(path: tmp.file(file)).readTable(hdu: nil, columns: nil, rows: range, rawRows: raw, blockBytes: 1 << 16).catalogue
+                    #expect(sameBits(expected, got), "\(file) rows \(range) raw \(raw)")
+                }
+            }
+            #expect(throws: CatalogueError.self) { _ = try FITSFile(path: tmp.file(file)).readTable(rows: 0..<(whole.rowCount + 1)) }
+        }
+    }
+
     @Test func selectedColumnsOnly() throws {
         let tmp = TempDir()
         try allTypesCatalogue().write(to: tmp.file("a.fits"))

@@ -166,23 +166,30 @@ public final class FITSFile {
     /// are missing; an empty string is missing. Vector columns (repeat > 1) keep `width` = repeat.
     /// Columns of other types (bit, complex, variable-length arrays) are skipped and listed in
     /// `skippedColumns` of the returned `FITSTableRead`.
-    public func readTable(hdu: Int? = nil, columns wanted: [String]? = nil) throws -> FITSTableRead {
-        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rawRows: true, blockBytes: rawBlockBytes) } catch let e as FITSError { throw annotated(e) }
+    ///
+    /// `rows`: only these rows (0-based; a table read block by block), which must lie within the table.
+    public func readTable(hdu: Int? = nil, columns wanted: [String]? = nil, rows: Range<Int>? = nil) throws -> FITSTableRead {
+        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: true, blockBytes: rawBlockBytes) } catch let e as FITSError { throw annotated(e) }
     }
 
     /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
-    func readTable(hdu: Int?, columns wanted: [String]?, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
-        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
+    func readTable(hdu: Int?, columns wanted: [String]?, rows: Range<Int>? = nil, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
+        do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
     }
 
-    private func readTableUnannotated(hdu: Int?, columns wanted: [String]?, rawRows: Bool, blockBytes: Int) throws -> FITSTableRead {
+    private func readTableUnannotated(hdu: Int?, columns wanted: [String]?, rows wantedRows: Range<Int>?, rawRows: Bool, blockBytes: Int) throws -> FITSTableRead {
         let h = try resolveTableHDU(hdu)
         let kind = try handle.moveTo(hdu: h)
         guard kind != .image else {
             throw FITSError(status: 235, message: "HDU is an image, not a table", operation: "reading a table", file: path, hdu: h)
         }
         let cards = try handle.readCards()
-        let (nrows, ncols) = try handle.tableShape()
+        let (tableRows, ncols) = try handle.tableShape()
+        let range = wantedRows ?? 0..<tableRows
+        guard range.lowerBound >= 0, range.upperBound <= tableRows else {
+            throw CatalogueError(.invalidArgument, "rows \(range.lowerBound)..<\(range.upperBound) are outside HDU \(h)'s \(tableRows) rows", source: path)
+        }
+        let nrows = range.count, rowOffset = range.lowerBound
         var infos: [(Int, FITSHandle.ColumnInfo)] = []
         for c in 0..<ncols { infos.append((c + 1, try handle.columnInfo(c + 1))) }
         let allInfos = infos
@@ -202,7 +209,7 @@ public final class FITSFile {
         // Tables of plain numeric and logical columns: raw row blocks decoded on all cores.
         if rawRows, let plan = RawTableReader.plan(infos: allInfos, selected: infos.map(\.0), cards: cards),
            case .int(let rowBytes)? = cards.first(where: { $0.name == "NAXIS1" })?.value {
-            for c in try RawTableReader.read(handle, plan, rows: nrows, rowBytes: Int(rowBytes), blockBytes: blockBytes) { try cat.add(c) }
+            for c in try RawTableReader.read(handle, plan, rows: nrows, rowBytes: Int(rowBytes), fileRowOffset: rowOffset, blockBytes: blockBytes) { try cat.add(c) }
             return FITSTableRead(catalogue: cat, hdu: h, skippedColumns: [])
         }
         var readers: [TableColumnReader] = []
@@ -215,7 +222,7 @@ public final class FITSFile {
         var nulls = [CChar](repeating: 0, count: chunk * (readers.map(\.repeatCount).max() ?? 1))
         while row < nrows {
             let n = min(chunk, nrows - row)
-            for r in readers { try r.read(handle, firstRow: row, rows: n, nulls: &nulls) }
+            for r in readers { try r.read(handle, firstRow: row, rows: n, fileRowOffset: rowOffset, nulls: &nulls) }
             row += n
         }
         for r in readers { try cat.add(r.finish()) }
@@ -277,15 +284,17 @@ final class TableColumnReader {
         }
     }
 
-    func read(_ h: FITSHandle, firstRow: Int, rows n: Int, nulls: inout [CChar]) throws {
+    /// Reads rows firstRow..<firstRow+n of the selection (table rows shifted by `fileRowOffset`).
+    func read(_ h: FITSHandle, firstRow: Int, rows n: Int, fileRowOffset: Int = 0, nulls: inout [CChar]) throws {
         let off = firstRow * repeatCount, ne = n * repeatCount
+        let fileRow = firstRow + fileRowOffset
         var any = false
         switch kind {
         case .string(let width):
             var buf = [CChar](repeating: 0, count: n * (width + 1))
             try buf.withUnsafeMutableBufferPointer { b throws(FITSError) in
                 guard let base = b.baseAddress else { return }
-                try h.readStrings(number, name: info.name, row: firstRow + 1, rows: n, width: width, buffer: base)
+                try h.readStrings(number, name: info.name, row: fileRow + 1, rows: n, width: width, buffer: base)
                 for i in 0..<n {
                     let p = base + i * (width + 1)
                     var len = strnlen(p, width)
@@ -295,11 +304,11 @@ final class TableColumnReader {
                 }
             }
             return
-        case .bool: any = try readInto(&bools, h, .logical, firstRow: firstRow, off: off, ne: ne, nulls: &nulls)
-        case .int64: any = try readInto(&i64, h, .int64, firstRow: firstRow, off: off, ne: ne, nulls: &nulls)
-        case .uint64: any = try readInto(&u64, h, .uint64, firstRow: firstRow, off: off, ne: ne, nulls: &nulls)
-        case .float: any = try readInto(&f32, h, .float, firstRow: firstRow, off: off, ne: ne, nulls: &nulls)
-        case .double: any = try readInto(&f64, h, .double, firstRow: firstRow, off: off, ne: ne, nulls: &nulls)
+        case .bool: any = try readInto(&bools, h, .logical, firstRow: fileRow, off: off, ne: ne, nulls: &nulls)
+        case .int64: any = try readInto(&i64, h, .int64, firstRow: fileRow, off: off, ne: ne, nulls: &nulls)
+        case .uint64: any = try readInto(&u64, h, .uint64, firstRow: fileRow, off: off, ne: ne, nulls: &nulls)
+        case .float: any = try readInto(&f32, h, .float, firstRow: fileRow, off: off, ne: ne, nulls: &nulls)
+        case .double: any = try readInto(&f64, h, .double, firstRow: fileRow, off: off, ne: ne, nulls: &nulls)
         }
         if any {
             if missingFlags.isEmpty { missingFlags = Array(repeating: false, count: rows * repeatCount) }

@@ -226,11 +226,11 @@ struct RawTableReader {
         return out
     }
 
-    /// Reads `rows` rows of the current table HDU into columns.
-    static func read(_ h: FITSHandle, _ columns: [Selected], rows: Int, rowBytes: Int, blockBytes: Int = rawBlockBytes) throws -> [Column] {
+    /// Reads `rows` rows of the current table HDU, from table row `fileRowOffset` (0-based), into columns.
+    static func read(_ h: FITSHandle, _ columns: [Selected], rows: Int, rowBytes: Int, fileRowOffset: Int = 0, blockBytes: Int = rawBlockBytes) throws -> [Column] {
         var sinks = columns.map { ColumnSink($0, rows: rows) }
         try forEachBlock(rows: rows, rowBytes: rowBytes, blockBytes: blockBytes) { start, n, base in
-            try h.readTableBytes(row: start + 1, count: n * rowBytes, into: base)
+            try h.readTableBytes(row: fileRowOffset + start + 1, count: n * rowBytes, into: base)
             let input = UnsafeSendablePointer(UnsafePointer(base))
             for k in sinks.indices { sinks[k].decode(input, firstRow: start, rows: n, rowBytes: rowBytes) }
         }
