@@ -273,6 +273,44 @@ struct FITSTests {
         }
     }
 
+    /// A table written block by block reads back as the whole table (values, missing values, storages, units);
+    /// nothing appears before `finish`; mismatched blocks and values equal to a column's null are errors.
+    @Test func appendingBlocks() throws {
+        let tmp = TempDir()
+        let n = 2_500
+        let whole = try Catalogue(columns: [
+            Column(name: "id", values: .int64((0..<n).map { Int64($0) * 3 - 100 }), unit: "count", description: "row id", storage: .int32),
+            Column(name: "u16", values: .int64((0..<n).map { Int64($0 % 65535) }), storage: .uint16),
+            Column(name: "count", values: .int64((0..<n).map { Int64($0) }), missing: (0..<n).map { $0 % 7 == 3 }),
+            Column(name: "big", values: .uint64((0..<n).map { UInt64($0) << 40 }), missing: (0..<n).map { $0 == 5 }),
+            Column(name: "mag", values: .float((0..<n).map { $0 % 11 == 0 ? .nan : Float($0) / 8 }), missing: (0..<n).map { $0 % 11 == 0 }, unit: "mag"),
+            Column(name: "flag", values: .bool((0..<n).map { $0 % 3 == 0 }), missing: (0..<n).map { $0 % 13 == 0 }),
+            Column(name: "pos", values: .double((0..<(2 * n)).map { Double($0) * 0.5 }), width: 2, unit: "deg"),
+        ])
+        let out = tmp.file("blocks.fits")
+        let app = try FITSTableAppender(path: out)
+        for r in [0..<1_000, 1_000..<1_000, 1_000..<2_499, 2_499..<n] { try app.append(whole.rows(Array(r))) }
+        #expect(tmp.contents.filter { $0 == "blocks.fits" }.isEmpty)
+        try app.finish()
+        #expect(app.rowCount == n && tmp.contents == ["blocks.fits"])
+        let back = try Catalogue.read(out)
+        #expect(sameBits(whole, back))
+        #expect(back.columns.map(\.storage) == [.int32, .uint16, .int64, .uint64, nil, nil, nil])
+        #expect(back.columns.map(\.unit) == whole.columns.map(\.unit) && back.columns.map(\.description) == whole.columns.map(\.description))
+        // A block with other columns; a present value equal to the null chosen up front (int32 minimum).
+        let other = try FITSTableAppender(path: tmp.file("other.fits"))
+        try other.append(whole.rows([0, 1]))
+        #expect(throws: CatalogueError.self) { try other.append(whole.selecting(["id"]).rows([0])) }
+        var bad = whole.rows([2])
+        bad.columns[0] = Column(name: "id", values: .int64([Int64(Int32.min)]), unit: "count", description: "row id", storage: .int32)
+        #expect(throws: CatalogueError.self) { try other.append(bad) }
+        // Dropped unfinished: no file, no temporary file left.
+        var dropped: FITSTableAppender? = try FITSTableAppender(path: tmp.file("dropped.fits"))
+        try dropped?.append(whole.rows([0]))
+        dropped = nil
+        #expect(!tmp.contents.contains { $0.contains("dropped") })
+    }
+
     @Test func selectedColumnsOnly() throws {
         let tmp = TempDir()
         try allTypesCatalogue().write(to: tmp.file("a.fits"))

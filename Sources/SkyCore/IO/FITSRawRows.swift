@@ -94,8 +94,9 @@ extension FITSWriter {
         return (layouts, offset)
     }
 
-    /// Writes every row of `cat` as raw bytes, in blocks encoded on all cores.
-    static func writeRawRows(_ cat: Catalogue, _ layouts: [RawColumnLayout], rowBytes: Int, to h: FITSHandle, blockBytes: Int = rawBlockBytes) throws {
+    /// Writes every row of `cat` as raw bytes from table row `firstRow` (0-based), in blocks encoded on all cores.
+    static func writeRawRows(_ cat: Catalogue, _ layouts: [RawColumnLayout], rowBytes: Int, to h: FITSHandle, firstRow: Int = 0,
+                             blockBytes: Int = rawBlockBytes) throws {
         let rows = cat.rowCount
         guard rows > 0, rowBytes > 0 else { return }
         try forEachBlock(rows: rows, rowBytes: rowBytes, blockBytes: blockBytes) { start, n, base in
@@ -105,7 +106,7 @@ extension FITSWriter {
                     encode(c, l, rows: (start + lo)..<(start + hi), into: UnsafeMutableRawPointer(out.p + lo * rowBytes), rowBytes: rowBytes)
                 }
             }
-            try h.writeTableBytes(row: start + 1, count: n * rowBytes, from: base)
+            try h.writeTableBytes(row: firstRow + start + 1, count: n * rowBytes, from: base)
         }
     }
 
