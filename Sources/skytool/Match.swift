@@ -44,6 +44,7 @@ struct Match: ParsableCommand {
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
     @Option(help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
     @Option(help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
+    @Option(help: "Read table 1 (FITS) this many rows at a time and write the output (FITS) as it goes, for a table 1 larger than memory (--radius, --find best1 or all, no group columns or coverage labels).") var blockRows: Int?
     @Flag(help: "Print a JSON summary.") var json = false
     @Flag(help: "No progress bar or summary text (the bar is drawn only when stderr is a terminal).") var quiet = false
 
@@ -67,6 +68,7 @@ struct Match: ParsableCommand {
     }
 
     func run() throws {
+        if let blockRows { try runInBlocks(blockRows); return }
         let clock = ContinuousClock()
         var t = clock.now
         var times: [String: Double] = [:]
@@ -103,5 +105,27 @@ struct Match: ParsableCommand {
         if quiet { return }
         print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
         if let out { print("wrote \(outputRows) rows to \(out)") }
+    }
+
+    /// `--block-rows`: CatalogueMatch.matchInBlocks, table 1 streamed from its file.
+    func runInBlocks(_ rows: Int) throws {
+        guard let out else { throw ValidationError("--block-rows writes as it goes: give --out") }
+        guard let radius else { throw ValidationError("--block-rows needs --radius") }
+        var b = try Catalogue.read(table2)
+        if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
+        let mo = MatchOptions(.radius(arcsec: radius.degrees * 3600), find: FindMode(rawValue: find) ?? .best, greedy: greedy)
+        let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
+                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
+                                            columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
+        let positions1 = ra1.flatMap { r in dec1.map { PositionColumns(ra: r, dec: $0) } }
+        let s = try CatalogueMatch.matchInBlocks(table1: table1, positions1: positions1, b, options: options, blockRows: rows, out: out)
+        if json {
+            print(try Output.json(Summary(rows1: s.rows1, rows2: s.rows2, pairs: s.pairs, unmatched1: s.unmatched1, unmatched2: s.unmatched2,
+                                          notCovered1: 0, notCovered2: 0, invalid1: s.invalid1, invalid2: s.invalid2, outputRows: s.outputRows, seconds: [:])))
+            return
+        }
+        if quiet { return }
+        print("\(s.pairs) pairs in \(s.blocks) blocks; table 1: \(s.unmatched1) of \(s.rows1) unmatched (\(s.invalid1) invalid); table 2: \(s.unmatched2) of \(s.rows2) unmatched")
+        print("wrote \(s.outputRows) rows to \(out)")
     }
 }

@@ -1,5 +1,6 @@
 // Matching table 1 in blocks against table 2 in memory: the blocks together give exactly the in-memory
 // match's answer (the reference is Crossmatch.match, itself checked against brute force and STILTS).
+import Foundation
 import Testing
 @testable import SkyMatch
 import SkyCore
@@ -41,5 +42,42 @@ struct BlockCrossmatchTests {
         #expect(throws: CatalogueError.self) { _ = try BlockCrossmatch(ra2: [1], dec2: [1], radiusArcsec: 1, find: .best) }
         #expect(throws: CatalogueError.self) { _ = try BlockCrossmatch(ra2: [1], dec2: [1], radiusArcsec: 1, find: .best2) }
         #expect(throws: CatalogueError.self) { _ = try BlockCrossmatch(ra2: [1], dec2: [1], radiusArcsec: 0) }
+    }
+}
+
+/// `CatalogueMatch.matchInBlocks` (table 1 read from FITS in blocks, output appended) against the in-memory
+/// `CatalogueMatch(...).table()` of the same tables (group columns dropped): same rows, order, columns, values.
+@Suite("Catalogue matching in blocks")
+struct CatalogueBlockMatchTests {
+    @Test(arguments: [(FindMode.best1, JoinMode.and), (.best1, .all1), (.all, .or), (.best1, .only2), (.all, .xor)])
+    func fileInBlocksEqualsTheWholeMatch(find: FindMode, join: JoinMode) throws {
+        let dir = NSTemporaryDirectory() + "skytool-blocks-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = RNG(seed: 91)
+        let f = field(3_000, centre: (150, 2), size: 0.6, &rng)
+        let g = perturbed(f, by: 1, &rng)
+        func table(_ p: (ra: [Double], dec: [Double]), ids: Int64, take: Int) throws -> Catalogue {
+            try Catalogue(columns: [
+                Column(name: "id", values: .int64((0..<take).map { ids + Int64($0) }), storage: .int32),
+                .double("ra", Array(p.ra.prefix(take)), unit: "deg"), .double("dec", Array(p.dec.prefix(take)), unit: "deg"),
+                Column(name: "mag", values: .float((0..<take).map { Float($0 % 17) }), missing: (0..<take).map { $0 % 29 == 0 }),
+            ])
+        }
+        try table(f, ids: 1, take: 3_000).write(to: dir + "/a.fits")
+        let t1 = try Catalogue.read(dir + "/a.fits"), t2 = try table(g, ids: 100_000, take: 2_500)
+        let options = CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1.2), find: find), join: join, columns2: ["id", "mag"])
+        let full = try CatalogueMatch(t1, t2, options: options).table()
+        let whole = try full.selecting(full.columnNames.filter { $0 != "group_id" && $0 != "group_size" })
+        let s = try CatalogueMatch.matchInBlocks(table1: dir + "/a.fits", t2, options: options, blockRows: 700, out: dir + "/out.fits")
+        let back = try Catalogue.read(dir + "/out.fits")
+        #expect(s.blocks == 5 && s.outputRows == whole.rowCount && back.rowCount == whole.rowCount)
+        #expect(back.columnNames == whole.columnNames)
+        for c in whole.columns {
+            guard let d = back[c.name] else { continue }
+            let x = c.doubles(), y = d.doubles()
+            #expect(x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(c.name)")
+            #expect((0..<c.values.count).allSatisfy { c.isMissing($0) == d.isMissing($0) }, "\(c.name) missing")
+        }
     }
 }

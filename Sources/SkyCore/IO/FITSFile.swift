@@ -172,6 +172,13 @@ public final class FITSFile {
         do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: true, blockBytes: rawBlockBytes) } catch let e as FITSError { throw annotated(e) }
     }
 
+    /// The number of rows of a table HDU (default: the HDU named in the path, else the first table).
+    public func tableRowCount(hdu: Int? = nil) throws(FITSError) -> Int {
+        let h = try resolveTableHDU(hdu)
+        _ = try handle.moveTo(hdu: h)
+        return try handle.tableShape().rows
+    }
+
     /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
     func readTable(hdu: Int?, columns wanted: [String]?, rows: Range<Int>? = nil, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
         do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
