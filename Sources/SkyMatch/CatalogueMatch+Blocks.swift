@@ -44,13 +44,7 @@ extension CatalogueMatch {
             var block = try file.readTable(hdu: hdu, rows: lo..<hi).catalogue
             if let positions1 { block.positionColumns = positions1 }
             let out1 = try options.columns1.map { try block.selecting($0) } ?? block
-            var (ra1, dec1) = try block.positions()
-            if let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 {
-                guard let pm = block.detectProperMotionColumns() else {
-                    throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: table1)
-                }
-                (ra1, dec1) = SkyGeometry.propagate(ra: ra1, dec: dec1, pmra: try block.doubles(pm.pmra), pmdec: try block.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
-            }
+            let (ra1, dec1) = try CatalogueMatch.positions1(block, options)
             // Rows numbered within the block for the join; table-2-only rows come after the last block.
             let r = try matcher.match(ra1: ra1, dec1: dec1, firstRow: 0)
             let joined = try join(out1, t2out, r, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)

@@ -73,14 +73,8 @@ public struct CatalogueMatch: Sendable {
         // Unknown output columns are reported before any work.
         if let c = options.columns1 { _ = try t1.selecting(c) }
         if let c = options.columns2 { _ = try t2.selecting(c) }
-        var (ra1, dec1) = try t1.positions()
+        let (ra1, dec1) = try CatalogueMatch.positions1(t1, options)
         let (ra2, dec2) = try t2.positions()
-        if let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 {
-            guard let pm = t1.detectProperMotionColumns() else {
-                throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
-            }
-            (ra1, dec1) = SkyGeometry.propagate(ra: ra1, dec: dec1, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
-        }
         let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options.match)
         result = r
         notCovered1 = CatalogueMatch.outside(r.unmatched1, ra1, dec1, options.coverage2)
@@ -95,6 +89,16 @@ public struct CatalogueMatch: Sendable {
                                 result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                 labelled: labelled,
                                 scored: CatalogueMatch.isScored(options.match.criterion))
+    }
+
+    /// Table 1's positions (degrees), moved to `epoch2` by their proper motions when the options' epochs differ.
+    static func positions1(_ t1: Catalogue, _ options: CatalogueMatchOptions) throws -> (ra: [Double], dec: [Double]) {
+        let (ra, dec) = try t1.positions()
+        guard let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 else { return (ra, dec) }
+        guard let pm = t1.detectProperMotionColumns() else {
+            throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
+        }
+        return SkyGeometry.propagate(ra: ra, dec: dec, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
     }
 
     static func isScored(_ c: MatchCriterion) -> Bool {

@@ -89,10 +89,7 @@ struct Match: ParsableCommand {
         } else { throw ValidationError("no match criterion") }
         let bar = ProgressBar("matching", quiet: quiet || json)
         let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
-        let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
-                                            columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
-        let m = try CatalogueMatch(a, b, options: options)
+        let m = try CatalogueMatch(a, b, options: try catalogueOptions(mo))
         bar.finish()
         lap("match")
         var outputRows = 0
@@ -107,6 +104,13 @@ struct Match: ParsableCommand {
         if let out { print("wrote \(outputRows) rows to \(out)") }
     }
 
+    /// The join, epoch, coverage and column options around `mo`.
+    func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {
+        CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
+                              coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
+                              columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
+    }
+
     /// `--block-rows`: CatalogueMatch.matchInBlocks, table 1 streamed from its file.
     func runInBlocks(_ rows: Int) throws {
         guard let out else { throw ValidationError("--block-rows writes as it goes: give --out") }
@@ -114,9 +118,7 @@ struct Match: ParsableCommand {
         var b = try Catalogue.read(table2)
         if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
         let mo = MatchOptions(.radius(arcsec: radius.degrees * 3600), find: FindMode(rawValue: find) ?? .best, greedy: greedy)
-        let options = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                                            coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
-                                            columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
+        let options = try catalogueOptions(mo)
         let positions1 = ra1.flatMap { r in dec1.map { PositionColumns(ra: r, dec: $0) } }
         let s = try CatalogueMatch.matchInBlocks(table1: table1, positions1: positions1, b, options: options, blockRows: rows, out: out)
         if json {
