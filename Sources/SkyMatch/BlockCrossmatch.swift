@@ -67,8 +67,7 @@ public final class BlockCrossmatch {
             Crossmatch.run(a, b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: radiusArcsec / 3600,
                            options: MatchOptions(.radius(arcsec: radiusArcsec), find: find), groups: false, into: &result)
         } else {
-            let bad = Set(result.invalid1)
-            result.unmatched1 = (0..<n1).filter { !bad.contains($0) }
+            result.unmatched1 = Crossmatch.validRows(n1, invalid: result.invalid1)
         }
         for r in result.rows2 { used2[r] = true }
         result.unmatched2 = []; result.invalid2 = []

@@ -88,7 +88,7 @@ public struct CatalogueMatch: Sendable {
         return try CatalogueMatch.join(try options.columns1.map { try t1.selecting($0) } ?? t1, try options.columns2.map { try t2.selecting($0) } ?? t2,
                                 result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                 labelled: labelled,
-                                scored: CatalogueMatch.isScored(options.match.criterion))
+                                scored: options.match.criterion.isScored)
     }
 
     /// Table 1's positions (degrees), moved to `epoch2` by their proper motions when the options' epochs differ.
@@ -99,10 +99,6 @@ public struct CatalogueMatch: Sendable {
             throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
         }
         return SkyGeometry.propagate(ra: ra, dec: dec, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
-    }
-
-    static func isScored(_ c: MatchCriterion) -> Bool {
-        switch c { case .radius, .radiusPerRow1: return false; default: return true }
     }
 
     /// The rows of `unmatched` outside `cov` (none without a coverage).

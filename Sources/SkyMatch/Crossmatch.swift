@@ -99,9 +99,8 @@ public enum Crossmatch {
                                  unmatched1: [], unmatched2: [], invalid1: invalidRows(ra1, dec1), invalid2: invalidRows(ra2, dec2),
                                  count1: n1, count2: n2)
         if n1 == 0 || n2 == 0 || !(maxR > 0) {
-            let bad1 = Set(result.invalid1), bad2 = Set(result.invalid2)
-            result.unmatched1 = (0..<n1).filter { !bad1.contains($0) }
-            result.unmatched2 = (0..<n2).filter { !bad2.contains($0) }
+            result.unmatched1 = validRows(n1, invalid: result.invalid1)
+            result.unmatched2 = validRows(n2, invalid: result.invalid2)
             return result
         }
         let area = estimatedArea(ra1, dec1, ra2, dec2)
@@ -130,7 +129,7 @@ public enum Crossmatch {
                 best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: false, progress: options.progress,
                                               score: FixedRadiusScoring(arcsec: r))
             } else {
-                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: scorer.isScored, progress: options.progress,
+                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: crit.isScored, progress: options.progress,
                                               score: scorer)
             }
             // The sorted sets (36 bytes a row each) are freed before the result arrays are built.
@@ -173,6 +172,13 @@ public enum Crossmatch {
     public static func match(_ t1: Catalogue, _ t2: Catalogue, options: MatchOptions) throws -> MatchResult {
         let (ra1, dec1) = try t1.positions(), (ra2, dec2) = try t2.positions()
         return try match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options)
+    }
+
+    /// Rows 0..<count not listed in `invalid`, ascending.
+    static func validRows(_ count: Int, invalid: [Int]) -> [Int] {
+        var flags = [Bool](repeating: false, count: count)
+        for r in invalid { flags[r] = true }
+        return unset(flags)
     }
 
     /// Indices of the false flags, ascending.
@@ -250,17 +256,19 @@ public enum Crossmatch {
     }
 }
 
+extension MatchCriterion {
+    /// Whether a pair's score differs from its separation in arcsec (error-based criteria).
+    var isScored: Bool {
+        switch self { case .radius, .radiusPerRow1: return false; default: return true }
+    }
+}
+
 /// Computes the score of a candidate pair, or nil if it is not a match.
 struct Scorer: PairScoring, @unchecked Sendable {
     let crit: MatchCriterion
     let ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]
     init(_ c: MatchCriterion, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]) {
         crit = c; self.ra1 = ra1; self.dec1 = dec1; self.ra2 = ra2; self.dec2 = dec2
-    }
-
-    /// Whether scores differ from the separation in arcsec.
-    var isScored: Bool {
-        switch crit { case .radius, .radiusPerRow1: return false; default: return true }
     }
 
     /// `sep` in degrees.

@@ -186,32 +186,26 @@ struct RawTableReader {
             offsets[num] = offset
             let rep = info.repeatCount
             let scale = number("TSCAL\(num)") ?? 1, zero = number("TZERO\(num)") ?? 0
+            let plain = scale == 1 && zero == 0
             var kind: RawColumnLayout.Kind? = nil, storage: IntegerStorage? = nil
             var bytes: Int
+            // Integer storages by stored type and TZERO (the standard offsets), as the writer makes them.
+            func integer(_ unshifted: IntegerStorage, _ shifted: IntegerStorage, offset: Double) {
+                if plain { storage = unshifted } else if scale == 1 && zero == offset { storage = shifted }
+            }
             switch info.rawType {
-            case FITSTypeCode.logical: bytes = 1; if scale == 1 && zero == 0 { kind = .logical }
-            case FITSTypeCode.byte:
-                bytes = 1
-                if scale == 1 && zero == 0 { kind = .integer(bytes: 1, zero: 0); storage = .uint8 }
-                if scale == 1 && zero == -128 { kind = .integer(bytes: 1, zero: -128); storage = .int8 }
-            case FITSTypeCode.short:
-                bytes = 2
-                if scale == 1 && zero == 0 { kind = .integer(bytes: 2, zero: 0); storage = .int16 }
-                if scale == 1 && zero == 32768 { kind = .integer(bytes: 2, zero: 32768); storage = .uint16 }
-            case FITSTypeCode.long, FITSTypeCode.int:
-                bytes = 4
-                if scale == 1 && zero == 0 { kind = .integer(bytes: 4, zero: 0); storage = .int32 }
-                if scale == 1 && zero == 2_147_483_648 { kind = .integer(bytes: 4, zero: 2_147_483_648); storage = .uint32 }
-            case FITSTypeCode.longlong:
-                bytes = 8
-                if scale == 1 && zero == 0 { kind = .integer(bytes: 8, zero: 0); storage = .int64 }
-                if scale == 1 && zero == 9_223_372_036_854_775_808.0 { kind = .unsigned64; storage = .uint64 }
-            case FITSTypeCode.float: bytes = 4; if scale == 1 && zero == 0 { kind = .float }
-            case FITSTypeCode.double: bytes = 8; if scale == 1 && zero == 0 { kind = .double }
+            case FITSTypeCode.logical: bytes = 1; if plain { kind = .logical }
+            case FITSTypeCode.byte: bytes = 1; integer(.uint8, .int8, offset: -128)
+            case FITSTypeCode.short: bytes = 2; integer(.int16, .uint16, offset: 32768)
+            case FITSTypeCode.long, FITSTypeCode.int: bytes = 4; integer(.int32, .uint32, offset: 2_147_483_648)
+            case FITSTypeCode.longlong: bytes = 8; integer(.int64, .uint64, offset: 9_223_372_036_854_775_808.0)
+            case FITSTypeCode.float: bytes = 4; if plain { kind = .float }
+            case FITSTypeCode.double: bytes = 8; if plain { kind = .double }
             case FITSTypeCode.string: bytes = 1
             case FITSTypeCode.bit: bytes = 0; offset += (rep + 7) / 8; continue
             default: return nil   // complex, variable-length: sizes not modelled here
             }
+            if let storage { kind = RawColumnLayout.integer(storage) }
             offset += bytes * rep
             if let kind { kinds[num] = (kind, storage) }
         }

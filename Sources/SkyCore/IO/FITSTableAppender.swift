@@ -21,20 +21,16 @@ public final class FITSTableAppender {
     private let extname: String?
     private var handle: FITSHandle?
     private var layouts: [RawColumnLayout] = []
+    /// The integer storage of each Int64 column (by column index).
+    private var storages: [Int: IntegerStorage] = [:]
     private var rowBytes = 0
     private var schema: [(name: String, type: ColumnType, width: Int)]? = nil
 
     /// Starts the file (a temporary file in the folder of `path`, which must exist).
     public init(path: String, extname: String? = nil) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw CatalogueError(.invalidArgument, "cannot write '\(path)': folder '\(dir)' does not exist")
-        }
         self.path = path
         self.extname = extname
-        tmp = dir + "/.skytool-tmp-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
+        tmp = try temporarySibling(of: path)
         do {
             let h = try FITSHandle.create(tmp)
             try h.createImage(bitpix: 8, axes: [])
@@ -88,11 +84,7 @@ public final class FITSTableAppender {
             e.file = path
             throw e
         }
-        if rename(tmp, path) != 0 {
-            let err = String(cString: strerror(errno))
-            unlink(tmp)
-            throw CatalogueError(.invalidArgument, "cannot write '\(path)': \(err)")
-        }
+        try moveIntoPlace(tmp, path)
     }
 
     /// Creates the table from the first block's columns.
@@ -121,12 +113,8 @@ public final class FITSTableAppender {
                 throw CatalogueError(.unsupportedFormat, "string columns cannot be written block by block", source: path, column: c.name)
             }
         }
-        try h.createTable(rows: 0, names: first.columnNames, forms: forms, units: units, extname: extname)
-        for (k, c) in first.columns.enumerated() {
-            if let d = c.description, !d.isEmpty { try h.writeCard(FITSHeaderCard("TCOMM\(k + 1)", .string(d))) }
-        }
-        for (k, raw) in nullRaw.sorted(by: { $0.key < $1.key }) { try h.writeCard(FITSHeaderCard("TNULL\(k + 1)", .int(raw))) }
-        try h.rescanHeader()
+        try FITSWriter.createTableHDU(first, rows: 0, forms: forms, units: units, nullRaw: nullRaw, extname: extname, cards: [], on: h)
+        self.storages = storages
         guard let (l, bytes) = FITSWriter.rawLayouts(first, storages: storages, nullRaw: nullRaw) else {
             throw CatalogueError(.unsupportedFormat, "these columns cannot be written block by block", source: path)
         }
@@ -136,14 +124,13 @@ public final class FITSTableAppender {
 
     /// Present integer values must differ from their column's null value, and fit its storage.
     private func checkNulls(_ block: Catalogue) throws {
-        for (c, l) in zip(block.columns, layouts) {
+        for (k, (c, l)) in zip(block.columns, layouts).enumerated() {
             guard let null = l.nullRaw else { continue }
             switch (c.values, l.kind) {
             case (.int64(let a), .integer(_, let zero)):
-                let storage = [IntegerStorage.int8, .uint8, .int16, .uint16, .int32, .uint32, .int64].first { RawColumnLayout.integer($0) == l.kind }
-                let range = storage?.range ?? Int64.min...Int64.max
-                for (i, v) in a.enumerated() where c.missing?[i] != true && (v &- zero == null || !range.contains(v)) {
-                    throw CatalogueError(.invalidArgument, "value \(v) cannot be written block by block (it is the column's null value or outside its \(storage?.rawValue ?? "int64") storage)",
+                let storage = storages[k] ?? .int64
+                for (i, v) in a.enumerated() where c.missing?[i] != true && (v &- zero == null || !storage.range.contains(v)) {
+                    throw CatalogueError(.invalidArgument, "value \(v) cannot be written block by block (it is the column's null value or outside its \(storage.rawValue) storage)",
                                          source: path, column: c.name, row: rowCount + i / c.width)
                 }
             case (.uint64(let a), _):

@@ -99,15 +99,8 @@ public enum FITSWriter {
                 forms.append("\(w)A")
             }
         }
-        try h.createTable(rows: cat.rowCount, names: cat.columnNames, forms: forms, units: units, extname: extname)
-        for (k, c) in cat.columns.enumerated() {
-            if let d = c.description, !d.isEmpty { try h.writeCard(FITSHeaderCard("TCOMM\(k + 1)", .string(d))) }
-        }
-        for (k, raw) in nullRaw { try h.writeCard(FITSHeaderCard("TNULL\(k + 1)", .int(raw))) }
-        for card in cat.header.cards + extraCards where !FITSHeader.isStructural(card.name) && card.name != "EXTNAME" {
-            try h.writeCard(card)
-        }
-        try h.rescanHeader()
+        try createTableHDU(cat, rows: cat.rowCount, forms: forms, units: units, nullRaw: nullRaw, extname: extname,
+                           cards: cat.header.cards + extraCards, on: h)
         if rawRows, let (layouts, rowBytes) = rawLayouts(cat, storages: storages, nullRaw: nullRaw) {
             try writeRawRows(cat, layouts, rowBytes: rowBytes, to: h, blockBytes: blockBytes)
             return
@@ -149,6 +142,21 @@ public enum FITSWriter {
             }
             first = last
         }
+    }
+
+    /// Creates a binary table HDU for `cat`'s columns with `rows` rows: TFORMs, TUNITs, TCOMMn from the
+    /// descriptions, TNULLn (raw values, in column order), then the non-structural `cards`.
+    static func createTableHDU(_ cat: Catalogue, rows: Int, forms: [String], units: [String], nullRaw: [Int: Int64],
+                               extname: String?, cards: [FITSHeaderCard], on h: FITSHandle) throws {
+        try h.createTable(rows: rows, names: cat.columnNames, forms: forms, units: units, extname: extname)
+        for (k, c) in cat.columns.enumerated() {
+            if let d = c.description, !d.isEmpty { try h.writeCard(FITSHeaderCard("TCOMM\(k + 1)", .string(d))) }
+        }
+        for (k, raw) in nullRaw.sorted(by: { $0.key < $1.key }) { try h.writeCard(FITSHeaderCard("TNULL\(k + 1)", .int(raw))) }
+        for card in cards where !FITSHeader.isStructural(card.name) && card.name != "EXTNAME" {
+            try h.writeCard(card)
+        }
+        try h.rescanHeader()
     }
 
     private static func writeSlice<T>(_ a: [T], _ lo: Int, _ hi: Int, _ h: FITSHandle, _ num: Int, _ name: String, _ kind: FITSReadKind, _ firstRow: Int) throws(FITSError) {
