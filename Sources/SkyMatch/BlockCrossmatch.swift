@@ -63,7 +63,7 @@ public final class BlockCrossmatch {
                                  count1: n1, count2: n2)
         rows1Seen += n1
         if n1 > 0 && n2 > 0 {
-            let a = PixelSorted(ra: ra1, dec: dec1, order: order, radius: radiusArcsec / 3600)
+            let a = PixelSorted(ra: ra1, dec: dec1, order: order, radius: radiusArcsec / 3600, vectors: false)
             Crossmatch.run(a, b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: radiusArcsec / 3600,
                            options: MatchOptions(.radius(arcsec: radiusArcsec), find: find), groups: false, into: &result)
         } else {

@@ -12,8 +12,13 @@ struct PixelSorted: @unchecked Sendable {
     /// the row may cross (`HEALPixLayer.edges`).
     let keys: [UInt64]
     let rows: [Int32]          // original row of each sorted entry
-    let xyz: [Double]          // unit vectors, interleaved
+    /// Unit vectors in sorted order, interleaved; empty when prepared without them (`storesVectors`
+    /// false): sweeps then compute each row's vector from `ra`/`dec`, bit for bit the same values.
+    let xyz: [Double]
+    /// The positions (degrees) the set was prepared from.
+    let ra: [Double], dec: [Double]
     let firstValid: Int
+    var storesVectors: Bool { !xyz.isEmpty || keys.isEmpty }
 
     /// The z quantum of the sort key (2/2^28); sweeps widen their z windows by a few of these.
     static let zQuantum = 2.0 / 268435456.0
@@ -22,24 +27,26 @@ struct PixelSorted: @unchecked Sendable {
     ///
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
     /// of 2^shift pixels, at most 2^18 buckets); every row's composite key and row scattered into its
-    /// bucket; each bucket sorted by (key, row); then the unit vectors computed in sorted order from the
-    /// positions. The order equals a stable sort by key. Large arrays are written once, uninitialised before:
-    /// on machines where fresh memory is slow to fault in, the bytes touched set the time.
-    init(ra: [Double], dec: [Double], order: Int, radius: Double) {
+    /// bucket with its unit vector; each bucket sorted by (key, row). The order equals a stable sort by key.
+    /// Large arrays are written once, uninitialised before: on machines where fresh memory is slow to fault
+    /// in, the bytes touched set the time. `vectors: false` leaves the unit vectors out (24 of 36 bytes a
+    /// row): right for the set a sweep walks row by row (set 1), whose vectors are computed on the way.
+    init(ra: [Double], dec: [Double], order: Int, radius: Double, vectors: Bool = true) {
         let layer = HEALPixLayer.layers[order]
         let n = min(ra.count, dec.count)
         let chunkCount = max(1, min(4 * Parallel.workers, n >> 15))
         let chunkSize = (n + chunkCount - 1) / chunkCount
         var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
-        var xyz = LargeAllocation.uninitialisedArray(Double.self, count: 3 * n)
+        var xyz = vectors ? LargeAllocation.uninitialisedArray(Double.self, count: 3 * n) : []
         var invalid = 0
         ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
         keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in xyz.withUnsafeMutableBufferPointer { xb in
             guard n > 0, let rbase = rb.baseAddress, let dbase = db.baseAddress, let kbase = kb.baseAddress,
-                  let obase = ob.baseAddress, let xbase = xb.baseAddress else { return }
+                  let obase = ob.baseAddress else { return }
             let rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
-            let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase), xp = UnsafeMutableSendablePointer(xbase)
+            let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
+            let xp = vectors ? xb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
             // 1. Pixels (-1: invalid position) and, per chunk, their range.
             var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
             let ranges = pix.withUnsafeMutableBufferPointer { pb -> [(Int32, Int32)] in
@@ -98,14 +105,17 @@ struct PixelSorted: @unchecked Sendable {
                         op.p[dst] = Int32(truncatingIfNeeded: i)
                         guard p >= 0 else {
                             kp.p[dst] = 0
-                            xp.p[3 * dst] = .nan; xp.p[3 * dst + 1] = .nan; xp.p[3 * dst + 2] = .nan
+                            if let xp { xp.p[3 * dst] = .nan; xp.p[3 * dst + 1] = .nan; xp.p[3 * dst + 2] = .nan }
                             continue
                         }
-                        let (sa, ca) = fastSinCos(rp.p[i] * degreesToRadians), (sd, cd) = fastSinCos(dp.p[i] * degreesToRadians)
+                        let (sd, cd) = fastSinCos(dp.p[i] * degreesToRadians)
                         let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
                         let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
                         kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
-                        xp.p[3 * dst] = cd * ca; xp.p[3 * dst + 1] = cd * sa; xp.p[3 * dst + 2] = sd
+                        if let xp {
+                            let (sa, ca) = fastSinCos(rp.p[i] * degreesToRadians)
+                            xp.p[3 * dst] = cd * ca; xp.p[3 * dst + 1] = cd * sa; xp.p[3 * dst + 2] = sd
+                        }
                     }
                 }
             } }
@@ -128,16 +138,24 @@ struct PixelSorted: @unchecked Sendable {
                 for bk in fb[c]..<max(fb[c], fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
                     guard hi - lo > 1 else { continue }
-                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, xyz: xp.p + 3 * lo, count: hi - lo)
+                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, xyz: xp.map { $0.p + 3 * lo }, count: hi - lo)
                 }
             }
         } } } } }
         self.keys = keys; self.rows = rows; self.xyz = xyz; self.firstValid = invalid
+        self.ra = ra; self.dec = dec
+    }
+
+    /// The unit vector of a position (degrees), exactly as the preparation computes it.
+    @inline(__always) static func unitVector(ra: Double, dec: Double) -> (Double, Double, Double) {
+        let (sd, cd) = fastSinCos(dec * degreesToRadians), (sa, ca) = fastSinCos(ra * degreesToRadians)
+        return (cd * ca, cd * sa, sd)
     }
 
     /// Prepares two position sets, one after the other (each on all cores).
+    /// Set 1 without its unit vectors (the sweep walks it row by row).
     static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
-        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius), PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius))
+        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius, vectors: false), PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius))
     }
 
     static func lowerBound(_ keys: [UInt64], _ key: UInt64, from: Int) -> Int {
@@ -171,7 +189,7 @@ struct SegmentScratch {
     var rows: [Int32] = []
     var xyz: [Double] = []
 
-    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, xyz x: UnsafeMutablePointer<Double>, count m: Int) {
+    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, xyz x: UnsafeMutablePointer<Double>?, count m: Int) {
         guard m > 1 else { return }
         var sorted = true, varying: UInt64 = 0
         let k0 = k[0]
@@ -183,13 +201,14 @@ struct SegmentScratch {
         if values.count < m {
             values = Array(repeating: 0, count: m); values2 = values
             from = Array(repeating: 0, count: m); from2 = from; rows = from
-            xyz = Array(repeating: 0, count: 3 * m)
+            if x != nil { xyz = Array(repeating: 0, count: 3 * m) }
         }
+        if x != nil && xyz.count < 3 * m { xyz = Array(repeating: 0, count: 3 * m) }
         values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
         from.withUnsafeMutableBufferPointer { f1 in from2.withUnsafeMutableBufferPointer { f2 in
         rows.withUnsafeMutableBufferPointer { rb in xyz.withUnsafeMutableBufferPointer { xb in
             guard var a = v1.baseAddress, var b = v2.baseAddress, var fa = f1.baseAddress, var fb = f2.baseAddress,
-                  let rc = rb.baseAddress, let xc = xb.baseAddress else { return }
+                  let rc = rb.baseAddress else { return }
             for i in 0..<m { a[i] = k[i]; fa[i] = Int32(truncatingIfNeeded: i) }
             // Stable counting passes, least significant varying byte first.
             var counts = (0..<256).map { _ in 0 }
@@ -211,11 +230,14 @@ struct SegmentScratch {
                 }
             }
             // Permute rows and vectors through copies; the keys are already in order.
-            for i in 0..<m { rc[i] = r[i]; xc[3 * i] = x[3 * i]; xc[3 * i + 1] = x[3 * i + 1]; xc[3 * i + 2] = x[3 * i + 2] }
-            for i in 0..<m {
-                let j = Int(fa[i])
-                k[i] = a[i]; r[i] = rc[j]
-                x[3 * i] = xc[3 * j]; x[3 * i + 1] = xc[3 * j + 1]; x[3 * i + 2] = xc[3 * j + 2]
+            for i in 0..<m { rc[i] = r[i] }
+            for i in 0..<m { let j = Int(fa[i]); k[i] = a[i]; r[i] = rc[j] }
+            if let x, let xc = xb.baseAddress {
+                for i in 0..<(3 * m) { xc[i] = x[i] }
+                for i in 0..<m {
+                    let j = Int(fa[i])
+                    x[3 * i] = xc[3 * j]; x[3 * i + 1] = xc[3 * j + 1]; x[3 * i + 2] = xc[3 * j + 2]
+                }
             }
         } } } } } }
     }
@@ -296,9 +318,14 @@ enum PairSearch {
             // at the poles), widened by 4 quanta of the sort key's z and rounding.
             let rr = min(Double.pi, maxRadius * degreesToRadians)
             let cosR = cos(rr), sinR = sin(rr), zMargin = 4 * PixelSorted.zQuantum + 1e-15
+            // Set 1's unit vectors: stored, or computed per pixel block into `local` (the block's positions are
+            // loaded in one tight loop, so their cache misses overlap).
+            let storedA = a.storesVectors
+            var local = [Double](repeating: 0, count: storedA ? 0 : 3 * 256)
             a.xyz.withUnsafeBufferPointer { axb in b.xyz.withUnsafeBufferPointer { bxb in
             a.rows.withUnsafeBufferPointer { arb in b.rows.withUnsafeBufferPointer { brb in
-                guard let ax = axb.baseAddress, let bx = bxb.baseAddress, let ar = arb.baseAddress, let br = brb.baseAddress else { return }
+            a.ra.withUnsafeBufferPointer { rab in a.dec.withUnsafeBufferPointer { dab in
+                guard let bx = bxb.baseAddress, let ar = arb.baseAddress, let br = brb.baseAddress else { return }
                 for g in g0..<g1 {
                     let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
                     let pix = a.pixel(s)
@@ -320,9 +347,24 @@ enum PairSearch {
                         }
                     }
                     if !any { continue }
+                    if !storedA && local.count < 3 * (e - s) { local = [Double](repeating: 0, count: 3 * (e - s)) }
+                    local.withUnsafeMutableBufferPointer { lb in
+                    let ax: UnsafePointer<Double>
+                    if storedA {
+                        guard let axp = axb.baseAddress else { return }
+                        ax = axp + 3 * s
+                    } else {
+                        guard let lp = lb.baseAddress else { return }
+                        // Gather first (independent loads, many misses in flight), then compute in place.
+                        for k in s..<e { let r = Int(ar[k]); lp[3 * (k - s)] = rab[r]; lp[3 * (k - s) + 1] = dab[r] }
+                        for t in 0..<(e - s) {
+                            (lp[3 * t], lp[3 * t + 1], lp[3 * t + 2]) = PixelSorted.unitVector(ra: lp[3 * t], dec: lp[3 * t + 1])
+                        }
+                        ax = UnsafePointer(lp)
+                    }
                     // Rows of this block come in ascending z: sweep each neighbour list.
                     for k in s..<e {
-                        let axk = ax[3 * k], ayk = ax[3 * k + 1], azk = ax[3 * k + 2]
+                        let axk = ax[3 * (k - s)], ayk = ax[3 * (k - s) + 1], azk = ax[3 * (k - s) + 2]
                         let cosD = (axk * axk + ayk * ayk).squareRoot()
                         let zc = azk * cosR, zs = cosD * sinR
                         // Past a pole (δ ± r beyond ±90°) the window reaches ±1.
@@ -357,8 +399,9 @@ enum PairSearch {
                         }
                         sink.end()
                     }
+                    }
                 }
-            } } } }
+            } } } } } }
             if let progress {
                 counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
                 progress(Double(d) / Double(chunkCount))
