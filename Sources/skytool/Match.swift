@@ -73,7 +73,8 @@ struct Match: ParsableCommand {
         var t = clock.now
         var times: [String: Double] = [:]
         func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
-        var a = try Catalogue.read(table1), b = try Catalogue.read(table2)
+        let both = try Catalogue.read([table1, table2])
+        var a = both[0], b = both[1]
         if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
         if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
         lap("read")

@@ -89,6 +89,28 @@ struct FITSTests {
         #expect(tmp.contents == ["all.fits"])
     }
 
+    /// Several files read at once: the same catalogues, in the order asked, as one read each (reference:
+    /// `Catalogue.read(_:)` of each path); a missing file fails with its own path, the first in order.
+    @Test func severalFilesReadAtOnceEqualOneByOne() throws {
+        let tmp = TempDir()
+        let cat = try allTypesCatalogue()
+        try cat.write(to: tmp.file("a.fits"))
+        let small = try Catalogue(columns: [Column(name: "x", values: .double([1, 2, 3]))])
+        try small.write(to: tmp.file("b.csv"))
+        try small.write(to: tmp.file("c.fits"))
+        let paths = [tmp.file("a.fits"), tmp.file("b.csv"), tmp.file("c.fits")]
+        let together = try Catalogue.read(paths)
+        #expect(together.count == 3)
+        for (p, c) in zip(paths, together) { #expect(sameBits(try Catalogue.read(p), c), "\(p)") }
+        #expect(together[0].rowCount == cat.rowCount && together[1].rowCount == 3)
+        do {
+            _ = try Catalogue.read([tmp.file("a.fits"), tmp.file("nope1.fits"), tmp.file("nope2.csv")])
+            Issue.record("a missing file must fail")
+        } catch {
+            #expect("\(error)".contains("nope1.fits") && !"\(error)".contains("nope2"))
+        }
+    }
+
     @Test func unsignedIntegersAreWrittenWithTheStandardOffsets() throws {
         let tmp = TempDir()
         try allTypesCatalogue().write(to: tmp.file("u.fits"))

@@ -29,6 +29,17 @@ extension Catalogue {
         }
     }
 
+    /// Reads several catalogues as `read(_:)` does (format by extension, first table HDU), at the same time
+    /// when the libraries allow it (cfitsio built reentrant; CSV always): each file's serial part — reading
+    /// its bytes — overlaps the others' conversion. The catalogues come back in the order of `paths`; if
+    /// reads fail, the error of the first failing path in that order is thrown.
+    public static func read(_ paths: [String]) throws -> [Catalogue] {
+        let concurrent = paths.count > 1 && (FITSHandle.isReentrant || !paths.contains { CatalogueFormat.infer(path: $0) == .fits })
+        guard concurrent else { return try paths.map { try read($0) } }
+        let results = Parallel.map(paths.count) { (i: Int) -> Result<Catalogue, Error> in Result { try read(paths[i]) } }
+        return try results.map { try $0.get() }
+    }
+
     /// Writes the catalogue to FITS or CSV, chosen by the file extension, atomically.
     public func write(to path: String, csv: CSVWriteOptions = CSVWriteOptions()) throws {
         guard let format = CatalogueFormat.infer(path: path) else {
