@@ -88,7 +88,7 @@ PY
     if command -v stilts >/dev/null; then
         for find in best1 all best; do
             # A peer's failure (the JVM has aborted once at 10^7, find=best) is reported, not fatal.
-            if ! /usr/bin/time -f "%e %M" -o /tmp/stilts.time stilts -Xmx8g tmatch2 in1="$a" in2="$b" matcher=sky values1='ra dec' values2='ra dec' \
+            if ! /usr/bin/time -f "%e %M" -o /tmp/stilts.time stilts -Xmx8g -XX:ErrorFile=/tmp/stilts_hs_err_%p.log tmatch2 in1="$a" in2="$b" matcher=sky values1='ra dec' values2='ra dec' \
                 params=1 find=$find join=1and2 omode=count progress=none >/dev/null 2>/tmp/stilts.err; then
                 echo "   stilts tmatch2 find=$find ($s): failed ($(tail -c 200 /tmp/stilts.err | tr '\n' ' '))"
                 continue
