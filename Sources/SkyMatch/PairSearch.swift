@@ -117,8 +117,7 @@ struct PixelSorted: @unchecked Sendable {
                         let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
                         kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
                         if let xp {
-                            let (sa, ca) = fastSinCos(rp.p[i] * degreesToRadians)
-                            xp.p[3 * dst] = cd * ca; xp.p[3 * dst + 1] = cd * sa; xp.p[3 * dst + 2] = sd
+                            (xp.p[3 * dst], xp.p[3 * dst + 1], xp.p[3 * dst + 2]) = PixelSorted.unitVector(ra: rp.p[i], sinDec: sd, cosDec: cd)
                         }
                     }
                 }
@@ -162,14 +161,15 @@ struct PixelSorted: @unchecked Sendable {
         pixelTags = tags; pixelStarts = tagStarts
     }
 
-    /// The unit vector of a position (degrees), exactly as the preparation computes it.
-    @inline(__always) static func unitVector(ra: Double, dec: Double) -> (Double, Double, Double) {
-        let (sd, cd) = fastSinCos(dec * degreesToRadians), (sa, ca) = fastSinCos(ra * degreesToRadians)
+    /// The unit vector of a position (ra in degrees, sin and cos of its declination): the one formula of the
+    /// preparation and of sweeps over a set prepared without vectors, so both give the same bits.
+    @inline(__always) static func unitVector(ra: Double, sinDec sd: Double, cosDec cd: Double) -> (Double, Double, Double) {
+        let (sa, ca) = fastSinCos(ra * degreesToRadians)
         return (cd * ca, cd * sa, sd)
     }
 
-    /// Prepares two position sets, one after the other (each on all cores).
-    /// Set 1 without its unit vectors (the sweep walks it row by row).
+    /// Prepares two position sets, one after the other (each on all cores); set 1 without its unit vectors
+    /// (the sweep walks it row by row).
     static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
         (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius, vectors: false), PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius))
     }
@@ -213,7 +213,6 @@ struct SegmentScratch {
         if values.count < m {
             values = Array(repeating: 0, count: m); values2 = values
             from = Array(repeating: 0, count: m); from2 = from; rows = from
-            if x != nil { xyz = Array(repeating: 0, count: 3 * m) }
         }
         if x != nil && xyz.count < 3 * m { xyz = Array(repeating: 0, count: 3 * m) }
         values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
@@ -370,7 +369,8 @@ enum PairSearch {
                         // Gather first (independent loads, many misses in flight), then compute in place.
                         for k in s..<e { let r = Int(ar[k]); lp[3 * (k - s)] = rab[r]; lp[3 * (k - s) + 1] = dab[r] }
                         for t in 0..<(e - s) {
-                            (lp[3 * t], lp[3 * t + 1], lp[3 * t + 2]) = PixelSorted.unitVector(ra: lp[3 * t], dec: lp[3 * t + 1])
+                            let (sd, cd) = fastSinCos(lp[3 * t + 1] * degreesToRadians)
+                            (lp[3 * t], lp[3 * t + 1], lp[3 * t + 2]) = PixelSorted.unitVector(ra: lp[3 * t], sinDec: sd, cosDec: cd)
                         }
                         ax = UnsafePointer(lp)
                     }
