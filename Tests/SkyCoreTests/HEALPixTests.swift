@@ -184,6 +184,21 @@ struct HEALPixPropertyTests {
         #expect(reduced > centres.count)
     }
 
+    /// The packed masks of `neighbourMask` equal the table derived from the neighbour offsets, for all 16 edge
+    /// sets. Spot values from healpy's neighbour order (SW, W, NW, N, NE, E, SE, S = face offsets (−1, 0),
+    /// (−1, 1), (0, 1), (1, 1), (1, 0), (1, −1), (0, −1), (−1, −1)): x-low alone reaches SW only; x-low and
+    /// y-low reach SW, SE and the corner S.
+    @Test("packed neighbour masks equal the masks derived from the offsets")
+    func packedNeighbourMasks() {
+        for raw in UInt8(0)..<16 {
+            #expect(HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: raw)) == HEALPixLayer.neighbourMasks[Int(raw)], "edges \(raw)")
+        }
+        #expect(HEALPixLayer.neighbourMask([]) == 0)
+        #expect(HEALPixLayer.neighbourMask(.xLow) == 0b0000_0001)                 // SW
+        #expect(HEALPixLayer.neighbourMask([.xLow, .yLow]) == 0b1100_0001)        // SW, SE, S
+        #expect(HEALPixLayer.neighbourMask(.all) == 0xFF)
+    }
+
     /// Points on the rim of the cap (distance r, 64 directions).
     static func rim(_ c: (Double, Double), _ r: Double, _ n: Int) -> [(Double, Double)] {
         let (centre, e1, e2) = frame(c)

@@ -30,13 +30,16 @@ extension HEALPixLayer {
     }
 
     /// `edges(ra:dec:radius:)` with z = sin(dec) given (from a unit vector, say; within 1e-12).
-    package func edges(ra: Double, z: Double, radius: Double) -> Edges {
+    /// Inlinable: crossmatch preparations call it once per row.
+    @inlinable package func edges(ra: Double, z: Double, radius: Double) -> Edges {
         let ns = Double(nside)
         let m = ns * 1.5 * (radius * degreesToRadians) + 1e-9
         guard ra.isFinite, z.isFinite, abs(z) <= 0.6, m < 0.45 else { return .all }
         let tt = HEALPixLayer.fmod4(ra * degreesToRadians * 0.63661977236758134308)
         let a = ns * (0.5 + tt - 0.75 * z), b = ns * (0.5 + tt + 0.75 * z)
-        let fa = a - a.rounded(.down), fb = b - b.rounded(.down)
+        // a, b > 0 here. floorNonNegative may return k − 1 for an exact integer k (fraction 1 instead of 0);
+        // both answers report both opposite edges below, so the result is the same.
+        let fa = a - Double(HEALPixLayer.floorNonNegative(a)), fb = b - Double(HEALPixLayer.floorNonNegative(b))
         // Within 1e-6 of an edge the point's pixel (decided by healpy's exact arithmetic) may be the one on
         // the other side: then both opposite edges are reported.
         let tiny = 1e-6
@@ -51,8 +54,15 @@ extension HEALPixLayer {
     /// The neighbours (bit i for `neighbours(nested:)`[i], healpy's order SW, W, NW, N, NE, E, SE, S) that a
     /// disc crossing only `edges` can reach: a neighbour across the x-low edge needs `.xLow`, a corner
     /// neighbour needs both of its edges.
-    public static func neighbourMask(_ edges: Edges) -> UInt8 { neighbourMasks[Int(edges.rawValue & 15)] }
+    /// Inlinable (crossmatch sweeps call it once per row): `neighbourMasks` packed eight bytes to a word.
+    @inlinable public static func neighbourMask(_ edges: Edges) -> UInt8 {
+        let raw = UInt64(edges.rawValue & 15)
+        let word: UInt64 = raw < 8 ? 0xf170_c140_1110_0100 : 0xff7c_c744_1f1c_0704
+        return UInt8(truncatingIfNeeded: word >> ((raw & 7) << 3))
+    }
 
+    /// The masks by edge set, derived from the neighbour offsets (`neighbourMask` holds them packed; a test
+    /// checks that both agree).
     static let neighbourMasks: [UInt8] = (0..<16).map { raw in
         let e = Edges(rawValue: UInt8(raw))
         var mask: UInt8 = 0

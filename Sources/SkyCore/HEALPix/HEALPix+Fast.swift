@@ -51,7 +51,7 @@ extension HEALPixLayer {
 
     /// floor(v) for 0 ≤ v < 2^51 whose fractional part is not within 2^-40 of 0 or 1/2·ulp issues:
     /// round-to-nearest of v − 0.5 through the 2^52 magic number (branch-free, no trap checks).
-    @inline(__always) static func floorNonNegative(_ v: Double) -> Int64 {
+    @inlinable @inline(__always) static func floorNonNegative(_ v: Double) -> Int64 {
         let t = (v - 0.5) + 4503599627370496.0
         return Int64(bitPattern: t.bitPattern & 0x000F_FFFF_FFFF_FFFF)
     }
