@@ -45,7 +45,7 @@ public final class BlockCrossmatch {
         self.ra2 = ra2; self.dec2 = dec2
         let maxR = radiusArcsec / 3600
         order = PairSearch.order(maxRadius: maxR, count: max(n2, expectedRows1), areaDeg2: Crossmatch.estimatedArea(ra2, dec2, [], []))
-        b = PixelSorted(ra: ra2, dec: dec2, order: order, radius: maxR)
+        b = PixelSorted(ra: ra2, dec: dec2, order: order, radius: maxR, role: .searched)
         invalid2 = Crossmatch.invalidRows(ra2, dec2)
         used2 = [Bool](repeating: false, count: n2)
         for r in invalid2 { used2[r] = true }
@@ -63,7 +63,7 @@ public final class BlockCrossmatch {
                                  count1: n1, count2: n2)
         rows1Seen += n1
         if n1 > 0 && n2 > 0 {
-            let a = PixelSorted(ra: ra1, dec: dec1, order: order, radius: radiusArcsec / 3600, vectors: false)
+            let a = PixelSorted(ra: ra1, dec: dec1, order: order, radius: radiusArcsec / 3600, role: .walked)
             Crossmatch.run(a, b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: radiusArcsec / 3600,
                            options: MatchOptions(.radius(arcsec: radiusArcsec), find: find), groups: false, into: &result)
         } else {

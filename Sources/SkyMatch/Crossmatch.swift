@@ -132,7 +132,7 @@ public enum Crossmatch {
                 best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: crit.isScored, progress: options.progress,
                                               score: scorer)
             }
-            // The sorted sets (36 bytes a row each) are freed before the result arrays are built.
+            // The sorted sets (12 and 4 bytes a row) are freed before the result arrays are built.
             _ = consume a; _ = consume b
             (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
         } else {

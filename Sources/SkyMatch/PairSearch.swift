@@ -5,24 +5,28 @@ import Dispatch
 import Foundation
 import SkyCore
 
-/// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec), as unit vectors.
+/// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec): rows only, no unit
+/// vectors. Sweeps compute the vectors of the pixels they visit from `ra`/`dec` (`PixelSorted.vectors`), so
+/// a set costs 12 bytes a row while it is prepared and 4 (searched) or 12 (walked) afterwards.
 struct PixelSorted: @unchecked Sendable {
-    /// Sort key of each sorted entry: (pixel + 1) in the high 32 bits (0 for invalid rows, which come
-    /// first), z quantised to 28 bits, then the 4 bits of the pixel edges a disc of the search radius around
-    /// the row may cross (`HEALPixLayer.edges`).
+    /// What a sweep does with a set. Set 1 is walked pixel by pixel and row by row (it keeps its sort keys:
+    /// the pixel, z order and edge bits of each row); set 2 is searched by pixel (it keeps a table of its
+    /// distinct pixels instead of keys).
+    enum Role: Sendable { case walked, searched }
+
+    let role: Role
+    /// Sort key of each sorted entry of a walked set (empty for a searched set): (pixel + 1) in the high 32
+    /// bits (0 for invalid rows, which come first), z quantised to 28 bits, then the 4 bits of the pixel
+    /// edges a disc of the search radius around the row may cross (`HEALPixLayer.edges`).
     let keys: [UInt64]
     let rows: [Int32]          // original row of each sorted entry
-    /// Unit vectors in sorted order, interleaved; empty when prepared without them (`storesVectors`
-    /// false): sweeps then compute each row's vector from `ra`/`dec`, bit for bit the same values.
-    let xyz: [Double]
     /// The positions (degrees) the set was prepared from.
     let ra: [Double], dec: [Double]
     let firstValid: Int
-    var storesVectors: Bool { !xyz.isEmpty || keys.isEmpty }
-    /// The distinct pixels of the searched set (one with vectors) and where their entries start: lookups
-    /// by pixel search this small table instead of the keys (a few cache misses fewer per pixel visited).
+    /// The distinct pixels of a searched set and where their entries start (empty for a walked set):
+    /// entries of pixelTags[i] are pixelStarts[i] ..< pixelStarts[i + 1].
     let pixelTags: [UInt32]      // pixel + 1, ascending
-    let pixelStarts: [Int]       // entries of pixelTags[i]: pixelStarts[i] ..< pixelStarts[i + 1]
+    let pixelStarts: [Int]
 
     /// The z quantum of the sort key (2/2^28); sweeps widen their z windows by a few of these.
     static let zQuantum = 2.0 / 268435456.0
@@ -31,26 +35,23 @@ struct PixelSorted: @unchecked Sendable {
     ///
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
     /// of 2^shift pixels, at most 2^18 buckets); every row's composite key and row scattered into its
-    /// bucket with its unit vector; each bucket sorted by (key, row). The order equals a stable sort by key.
-    /// Large arrays are written once, uninitialised before: on machines where fresh memory is slow to fault
-    /// in, the bytes touched set the time. `vectors: false` leaves the unit vectors out (24 of 36 bytes a
-    /// row): right for the set a sweep walks row by row (set 1), whose vectors are computed on the way.
-    init(ra: [Double], dec: [Double], order: Int, radius: Double, vectors: Bool = true) {
+    /// bucket; each bucket sorted by (key, row). The order equals a stable sort by key. Large arrays are
+    /// written once, uninitialised before: on machines where fresh memory is slow to fault in, the bytes
+    /// touched set the time.
+    init(ra: [Double], dec: [Double], order: Int, radius: Double, role: Role) {
         let layer = HEALPixLayer.layers[order]
         let n = min(ra.count, dec.count)
         let chunkCount = max(1, min(4 * Parallel.workers, n >> 15))
         let chunkSize = (n + chunkCount - 1) / chunkCount
         var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
-        var xyz = vectors ? LargeAllocation.uninitialisedArray(Double.self, count: 3 * n) : []
         var invalid = 0
         ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
-        keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in xyz.withUnsafeMutableBufferPointer { xb in
+        keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in
             guard n > 0, let rbase = rb.baseAddress, let dbase = db.baseAddress, let kbase = kb.baseAddress,
                   let obase = ob.baseAddress else { return }
             let rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
             let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
-            let xp = vectors ? xb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
             // 1. Pixels (-1: invalid position) and, per chunk, their range.
             var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
             let ranges = pix.withUnsafeMutableBufferPointer { pb -> [(Int32, Int32)] in
@@ -98,7 +99,7 @@ struct PixelSorted: @unchecked Sendable {
                     for c in 0..<chunkCount { let k = c * bucketCount + b; let v = Int(cb[k]); cb[k] = Int32(sum); sum += v }
                 }
                 bucketStart[bucketCount] = sum
-                // 3. Keys, rows and unit vectors scattered into their buckets (positions read in order).
+                // 3. Keys and rows scattered into their buckets (positions read in order).
                 Parallel.perform(iterations: chunkCount) { c in
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
                     let h = cp.p + c * bucketCount
@@ -107,18 +108,11 @@ struct PixelSorted: @unchecked Sendable {
                         let b = p < 0 ? 0 : 1 + (p - base) >> sh
                         let dst = Int(h[b]); h[b] = Int32(dst + 1)
                         op.p[dst] = Int32(truncatingIfNeeded: i)
-                        guard p >= 0 else {
-                            kp.p[dst] = 0
-                            if let xp { xp.p[3 * dst] = .nan; xp.p[3 * dst + 1] = .nan; xp.p[3 * dst + 2] = .nan }
-                            continue
-                        }
-                        let (sd, cd) = fastSinCos(dp.p[i] * degreesToRadians)
+                        guard p >= 0 else { kp.p[dst] = 0; continue }
+                        let sd = fastSinCos(dp.p[i] * degreesToRadians).0
                         let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
                         let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
                         kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
-                        if let xp {
-                            (xp.p[3 * dst], xp.p[3 * dst + 1], xp.p[3 * dst + 2]) = PixelSorted.unitVector(ra: rp.p[i], sinDec: sd, cosDec: cd)
-                        }
                     }
                 }
             } }
@@ -141,14 +135,14 @@ struct PixelSorted: @unchecked Sendable {
                 for bk in fb[c]..<max(fb[c], fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
                     guard hi - lo > 1 else { continue }
-                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, xyz: xp.map { $0.p + 3 * lo }, count: hi - lo)
+                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, count: hi - lo)
                 }
             }
-        } } } } }
-        self.keys = keys; self.rows = rows; self.xyz = xyz; self.firstValid = invalid
+        } } } }
+        self.role = role; self.rows = rows; self.firstValid = invalid
         self.ra = ra; self.dec = dec
         var tags: [UInt32] = [], tagStarts: [Int] = []
-        if vectors {
+        if role == .searched {
             var k = invalid
             while k < n {
                 let t = UInt32(truncatingIfNeeded: keys[k] >> 32)
@@ -157,26 +151,39 @@ struct PixelSorted: @unchecked Sendable {
                 while k < n && UInt32(truncatingIfNeeded: keys[k] >> 32) == t { k += 1 }
             }
             tagStarts.append(n)
+            keys = []     // a searched set is found by pixel: its keys go before the sweep allocates
         }
+        self.keys = keys
         pixelTags = tags; pixelStarts = tagStarts
     }
 
-    /// The unit vector of a position (ra in degrees, sin and cos of its declination): the one formula of the
-    /// preparation and of sweeps over a set prepared without vectors, so both give the same bits.
+    /// The unit vector of a position (ra in degrees, sin and cos of its declination): the one formula for
+    /// every unit vector of a sweep, so separations do not depend on where a vector was computed.
     @inline(__always) static func unitVector(ra: Double, sinDec sd: Double, cosDec cd: Double) -> (Double, Double, Double) {
         let (sa, ca) = fastSinCos(ra * degreesToRadians)
         return (cd * ca, cd * sa, sd)
     }
 
-    /// Prepares two position sets, one after the other (each on all cores); set 1 without its unit vectors
-    /// (the sweep walks it row by row).
-    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
-        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius, vectors: false), PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius))
+    /// Unit vectors (interleaved x, y, z) of the `count` rows listed at `rows`, from positions in degrees.
+    /// The positions are gathered first (independent loads: their cache misses overlap), then converted.
+    @inline(__always) static func vectors(rows: UnsafePointer<Int32>, count: Int, ra: UnsafePointer<Double>, dec: UnsafePointer<Double>,
+                                          into out: UnsafeMutablePointer<Double>) {
+        for t in 0..<count { let r = Int(rows[t]); out[3 * t] = ra[r]; out[3 * t + 1] = dec[r] }
+        for t in 0..<count {
+            let (sd, cd) = fastSinCos(out[3 * t + 1] * degreesToRadians)
+            (out[3 * t], out[3 * t + 1], out[3 * t + 2]) = unitVector(ra: out[3 * t], sinDec: sd, cosDec: cd)
+        }
     }
 
-    /// The sorted-entry range of nested pixel `pix` (a set prepared with vectors).
-    @inline(__always) func entries(ofPixel pix: Int64) -> Range<Int> {
-        guard pix >= 0, pix < Int64(UInt32.max) else { return 0..<0 }
+    /// Prepares two position sets, one after the other (each on all cores): set 1 walked, set 2 searched.
+    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
+        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius, role: .walked),
+         PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius, role: .searched))
+    }
+
+    /// The index in `pixelTags` of nested pixel `pix` of a searched set, or -1 when it holds no entry.
+    @inline(__always) func tagIndex(ofPixel pix: Int64) -> Int {
+        guard pix >= 0, pix < Int64(UInt32.max) else { return -1 }
         let tag = UInt32(pix + 1)
         return pixelTags.withUnsafeBufferPointer { t in
             var lo = 0, hi = t.count
@@ -184,24 +191,29 @@ struct PixelSorted: @unchecked Sendable {
                 let mid = (lo + hi) >> 1
                 if t[mid] < tag { lo = mid + 1 } else { hi = mid }
             }
-            return lo < t.count && t[lo] == tag ? pixelStarts[lo]..<pixelStarts[lo + 1] : 0..<0
+            return lo < t.count && t[lo] == tag ? lo : -1
         }
     }
 
-    /// The nested pixel of sorted entry `k` (-1 for invalid rows).
+    /// The sorted-entry range of nested pixel `pix` (a searched set).
+    func entries(ofPixel pix: Int64) -> Range<Int> {
+        let i = tagIndex(ofPixel: pix)
+        return i < 0 ? 0..<0 : pixelStarts[i]..<pixelStarts[i + 1]
+    }
+
+    /// The nested pixel of sorted entry `k` of a walked set (-1 for invalid rows).
     @inline(__always) func pixel(_ k: Int) -> Int64 { Int64(bitPattern: keys[k] >> 32) &- 1 }
 }
 
-/// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and unit
-/// vectors: an in-cache LSD radix sort over the key bytes that vary within the bucket (typically four:
-/// edge bits, the low z bits, perhaps the pixel), then one permutation of the entries.
+/// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows: an
+/// in-cache LSD radix sort over the key bytes that vary within the bucket (typically four: edge bits, the
+/// low z bits, perhaps the pixel), then one permutation of the rows.
 struct SegmentScratch {
     var values: [UInt64] = [], values2: [UInt64] = []
     var from: [Int32] = [], from2: [Int32] = []
     var rows: [Int32] = []
-    var xyz: [Double] = []
 
-    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, xyz x: UnsafeMutablePointer<Double>?, count m: Int) {
+    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, count m: Int) {
         guard m > 1 else { return }
         var sorted = true, varying: UInt64 = 0
         let k0 = k[0]
@@ -214,10 +226,9 @@ struct SegmentScratch {
             values = Array(repeating: 0, count: m); values2 = values
             from = Array(repeating: 0, count: m); from2 = from; rows = from
         }
-        if x != nil && xyz.count < 3 * m { xyz = Array(repeating: 0, count: 3 * m) }
         values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
         from.withUnsafeMutableBufferPointer { f1 in from2.withUnsafeMutableBufferPointer { f2 in
-        rows.withUnsafeMutableBufferPointer { rb in xyz.withUnsafeMutableBufferPointer { xb in
+        rows.withUnsafeMutableBufferPointer { rb in
             guard var a = v1.baseAddress, var b = v2.baseAddress, var fa = f1.baseAddress, var fb = f2.baseAddress,
                   let rc = rb.baseAddress else { return }
             for i in 0..<m { a[i] = k[i]; fa[i] = Int32(truncatingIfNeeded: i) }
@@ -240,17 +251,10 @@ struct SegmentScratch {
                     swap(&a, &b); swap(&fa, &fb)
                 }
             }
-            // Permute rows and vectors through copies; the keys are already in order.
+            // Permute the rows through a copy; the keys are already in order.
             for i in 0..<m { rc[i] = r[i] }
             for i in 0..<m { let j = Int(fa[i]); k[i] = a[i]; r[i] = rc[j] }
-            if let x, let xc = xb.baseAddress {
-                for i in 0..<(3 * m) { xc[i] = x[i] }
-                for i in 0..<m {
-                    let j = Int(fa[i])
-                    x[3 * i] = xc[3 * j]; x[3 * i + 1] = xc[3 * j + 1]; x[3 * i + 2] = xc[3 * j + 2]
-                }
-            }
-        } } } } } }
+        } } } } }
     }
 }
 
@@ -274,6 +278,64 @@ struct SegmentScratch {
     }
 }
 
+/// Unit vectors of a searched set's pixels for one sweep chunk, computed when the chunk first visits a pixel
+/// and kept in a direct-mapped cache of pixels (by tag index): a pixel is visited as its own and as a
+/// neighbour of nearby pixels, and the nested order keeps most neighbours within the last `slotCount`
+/// pixels, so each is converted about once. Buffers are owned here and freed by `release()`.
+struct VectorCache {
+    static let slotCount = 1024
+    /// Per cache slot, then per sweep slot (the nine ranges of one pixel block, used when two of them fall
+    /// in the same cache slot): tag index held (-1: none), buffer and its capacity in vectors.
+    private let tags: UnsafeMutablePointer<Int>
+    private let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
+    private let capacities: UnsafeMutablePointer<Int>
+    /// Cache slots in use by the current pixel block.
+    private let pinned: UnsafeMutablePointer<Int>
+    private var pinnedCount = 0
+
+    init() {
+        let n = VectorCache.slotCount + 9
+        tags = .allocate(capacity: n); tags.initialize(repeating: -1, count: n)
+        buffers = .allocate(capacity: n); buffers.initialize(repeating: nil, count: n)
+        capacities = .allocate(capacity: n); capacities.initialize(repeating: 0, count: n)
+        pinned = .allocate(capacity: 9); pinned.initialize(repeating: -1, count: 9)
+    }
+
+    func release() {
+        for i in 0..<(VectorCache.slotCount + 9) { buffers[i]?.deallocate() }
+        tags.deallocate(); buffers.deallocate(); capacities.deallocate(); pinned.deallocate()
+    }
+
+    /// A new pixel block: no cache slot is in use.
+    mutating func beginBlock() { pinnedCount = 0 }
+
+    /// The unit vectors of sorted entries `lo ..< hi` (tag index `t`) of a searched set with the given rows
+    /// and positions (degrees), for sweep slot `q` (0...8) of the current block; valid until `beginBlock`.
+    mutating func vectors(tag t: Int, lo: Int, hi: Int, slot q: Int,
+                          rows: UnsafePointer<Int32>, ra: UnsafePointer<Double>, dec: UnsafePointer<Double>) -> UnsafePointer<Double> {
+        let s = t & (VectorCache.slotCount - 1)
+        var used = false
+        for i in 0..<pinnedCount where pinned[i] == s { used = true }
+        if tags[s] == t, let b = buffers[s] {
+            if !used { pinned[pinnedCount] = s; pinnedCount += 1 }
+            return UnsafePointer(b)
+        }
+        // Fill cache slot s, unless another range of this block holds it: then the block's spare for q.
+        let target = used ? VectorCache.slotCount + q : s
+        let m = hi - lo
+        let buf: UnsafeMutablePointer<Double>
+        if let b = buffers[target], capacities[target] >= m { buf = b } else {
+            buffers[target]?.deallocate()
+            let cap = max(m, 2 * capacities[target], 64)
+            buf = .allocate(capacity: 3 * cap)
+            buffers[target] = buf; capacities[target] = cap
+        }
+        PixelSorted.vectors(rows: rows + lo, count: m, ra: ra, dec: dec, into: buf)
+        if !used { tags[s] = t; pinned[pinnedCount] = s; pinnedCount += 1 }
+        return UnsafePointer(buf)
+    }
+}
+
 /// Candidate pairs (row1, row2, separation in degrees) with separation ≤ the pair's own limit.
 struct PairList {
     var rows1: [Int32] = []
@@ -294,13 +356,15 @@ enum PairSearch {
         return max(0, min(byRadius, byDensity))
     }
 
-    /// Visits every candidate pair within `maxRadius` degrees (chord test, then the exact separation), in
-    /// chunks of set-1 pixels on all cores. Each chunk gets its own sink from `makeSink(chunk)`; within a
-    /// chunk, rows of set 1 come one at a time (`begin`, its pairs, `end`). The sinks are returned in chunk
-    /// order, so results assembled from them do not depend on the number of threads.
-    static func sweep<Sink: PairSink>(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double,
+    /// Visits every candidate pair within `maxRadius` degrees (chord test, then the exact separation) between
+    /// a walked set `a` and a searched set `b`, in chunks of set-1 pixels on all cores (`chunks`: how many;
+    /// nil: 64 per core). Each chunk gets its own sink from `makeSink(chunk)`; within a chunk, rows of set 1
+    /// come one at a time (`begin`, its pairs, `end`). The sinks are returned in chunk order, so results
+    /// assembled from them do not depend on the number of threads or chunks.
+    static func sweep<Sink: PairSink>(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, chunks: Int? = nil,
                                       progress: (@Sendable (Double) -> Void)? = nil,
                                       makeSink: @Sendable (Int) -> Sink) -> [Sink] {
+        assert(a.role == .walked && b.role == .searched)
         let counter = ProgressCounter()
         let layer = HEALPixLayer.layers[order]
         // Distinct pixels of set 1 (start offsets).
@@ -313,67 +377,63 @@ enum PairSearch {
         }
         let ng = groupStarts.count
         let chord2 = pow(2 * sin(min(Double.pi, maxRadius * degreesToRadians) / 2) * (1 + 1e-12) + 1e-15, 2)
-        let chunkCount = max(1, min(ng, 64 * max(1, Parallel.workers)))
+        let chunkCount = max(1, min(ng, chunks ?? 64 * max(1, Parallel.workers)))
         let chunkSize = (ng + chunkCount - 1) / max(1, chunkCount)
         let starts = groupStarts
         return Parallel.map(chunkCount) { (c: Int) -> Sink in
             var sink = makeSink(c)
             let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
             guard g0 < g1 else { return sink }
-            // Up to nine neighbour ranges of set 2 (own pixel + 8 neighbours): start, end and sweep cursor.
-            let slots = UnsafeMutablePointer<Int>.allocate(capacity: 27)
-            slots.initialize(repeating: 0, count: 27)
-            defer { slots.deallocate() }
-            let rangeLo = slots, rangeHi = slots + 9, cursor = slots + 18
+            // Up to nine ranges of set 2 (own pixel + 8 neighbours): vectors, rows, length and sweep cursor.
+            let vbase = UnsafeMutablePointer<UnsafePointer<Double>?>.allocate(capacity: 9)
+            let rbase = UnsafeMutablePointer<UnsafePointer<Int32>?>.allocate(capacity: 9)
+            let lengths = UnsafeMutablePointer<Int>.allocate(capacity: 18)
+            vbase.initialize(repeating: nil, count: 9); rbase.initialize(repeating: nil, count: 9)
+            lengths.initialize(repeating: 0, count: 18)
+            let cursor = lengths + 9
+            var cache = VectorCache()
+            defer { vbase.deallocate(); rbase.deallocate(); lengths.deallocate(); cache.release() }
             // The z window of a row at declination δ: [sin(δ − r), sin(δ + r)] = z·cos r ∓ cos δ·sin r (clamped
             // at the poles), widened by 4 quanta of the sort key's z and rounding.
             let rr = min(Double.pi, maxRadius * degreesToRadians)
             let cosR = cos(rr), sinR = sin(rr), zMargin = 4 * PixelSorted.zQuantum + 1e-15
-            // Set 1's unit vectors: stored, or computed per pixel block into `local` (the block's positions are
-            // loaded in one tight loop, so their cache misses overlap).
-            let storedA = a.storesVectors
-            var local = [Double](repeating: 0, count: storedA ? 0 : 3 * 256)
-            a.xyz.withUnsafeBufferPointer { axb in b.xyz.withUnsafeBufferPointer { bxb in
+            // Set 1's unit vectors, computed per pixel block into `local`.
+            var local = [Double](repeating: 0, count: 3 * 256)
             a.rows.withUnsafeBufferPointer { arb in b.rows.withUnsafeBufferPointer { brb in
             a.ra.withUnsafeBufferPointer { rab in a.dec.withUnsafeBufferPointer { dab in
-                guard let bx = bxb.baseAddress, let ar = arb.baseAddress, let br = brb.baseAddress else { return }
+            b.ra.withUnsafeBufferPointer { rbb in b.dec.withUnsafeBufferPointer { dbb in
+                guard let ar = arb.baseAddress, let br = brb.baseAddress, let ra1 = rab.baseAddress, let dec1 = dab.baseAddress,
+                      let ra2 = rbb.baseAddress, let dec2 = dbb.baseAddress else { return }
                 for g in g0..<g1 {
                     let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
                     let pix = a.pixel(s)
                     // Slot 0: the pixel itself; slot 1 + i: neighbour i, looked up only when a row of this
-                    // block may reach it (its edge bits, see HEALPixLayer.edges); empty slots have lo == hi.
+                    // block may reach it (its edge bits, see HEALPixLayer.edges); empty slots have length 0.
                     var union: UInt8 = 0
                     for k in s..<e { union |= HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: UInt8(a.keys[k] & 15))) }
-                    let own = b.entries(ofPixel: pix)
-                    rangeLo[0] = own.lowerBound; rangeHi[0] = own.upperBound; cursor[0] = own.lowerBound
-                    var any = !own.isEmpty
-                    if union != 0 {
-                        let nbs = layer.neighbours(nested: pix)
-                        for i in 0..<8 {
-                            rangeLo[i + 1] = 0; rangeHi[i + 1] = 0; cursor[i + 1] = 0
-                            guard union & (UInt8(1) << UInt8(i)) != 0, nbs[i] >= 0 else { continue }
-                            let r = b.entries(ofPixel: nbs[i])
-                            rangeLo[i + 1] = r.lowerBound; rangeHi[i + 1] = r.upperBound; cursor[i + 1] = r.lowerBound
-                            any = any || !r.isEmpty
+                    cache.beginBlock()
+                    let nbs = union != 0 ? layer.neighbours(nested: pix) : []
+                    var any = false
+                    for q in 0..<9 {
+                        lengths[q] = 0; cursor[q] = 0
+                        let t: Int
+                        if q == 0 { t = b.tagIndex(ofPixel: pix) } else {
+                            guard union & (UInt8(1) << UInt8(q - 1)) != 0 else { continue }
+                            t = b.tagIndex(ofPixel: nbs[q - 1])
                         }
+                        guard t >= 0 else { continue }
+                        let lo = b.pixelStarts[t], hi = b.pixelStarts[t + 1]
+                        vbase[q] = cache.vectors(tag: t, lo: lo, hi: hi, slot: q, rows: br, ra: ra2, dec: dec2)
+                        rbase[q] = br + lo
+                        lengths[q] = hi - lo
+                        any = true
                     }
                     if !any { continue }
-                    if !storedA && local.count < 3 * (e - s) { local = [Double](repeating: 0, count: 3 * (e - s)) }
+                    if local.count < 3 * (e - s) { local = [Double](repeating: 0, count: 3 * (e - s)) }
                     local.withUnsafeMutableBufferPointer { lb in
-                    let ax: UnsafePointer<Double>
-                    if storedA {
-                        guard let axp = axb.baseAddress else { return }
-                        ax = axp + 3 * s
-                    } else {
-                        guard let lp = lb.baseAddress else { return }
-                        // Gather first (independent loads, many misses in flight), then compute in place.
-                        for k in s..<e { let r = Int(ar[k]); lp[3 * (k - s)] = rab[r]; lp[3 * (k - s) + 1] = dab[r] }
-                        for t in 0..<(e - s) {
-                            let (sd, cd) = fastSinCos(lp[3 * t + 1] * degreesToRadians)
-                            (lp[3 * t], lp[3 * t + 1], lp[3 * t + 2]) = PixelSorted.unitVector(ra: lp[3 * t], sinDec: sd, cosDec: cd)
-                        }
-                        ax = UnsafePointer(lp)
-                    }
+                    guard let lp = lb.baseAddress else { return }
+                    PixelSorted.vectors(rows: ar + s, count: e - s, ra: ra1, dec: dec1, into: lp)
+                    let ax = UnsafePointer(lp)
                     // Rows of this block come in ascending z: sweep each neighbour list.
                     for k in s..<e {
                         let axk = ax[3 * (k - s)], ayk = ax[3 * (k - s) + 1], azk = ax[3 * (k - s) + 2]
@@ -394,7 +454,8 @@ enum PairSearch {
                         while visit != 0 {
                             let q = visit.trailingZeroBitCount
                             visit &= visit &- 1
-                            let end = rangeHi[q]
+                            let end = lengths[q]
+                            guard end > 0, let bx = vbase[q], let rq = rbase[q] else { continue }
                             var m = cursor[q]
                             while m < end && bx[3 * m + 2] < zlo { m += 1 }
                             cursor[q] = m
@@ -404,7 +465,7 @@ enum PairSearch {
                                 if dx * dx + dy * dy + dz * dz <= chord2 {
                                     let cx = ayk * bzm - azk * bym, cy = azk * bxm - axk * bzm, cz = axk * bym - ayk * bxm
                                     let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), axk * bxm + ayk * bym + azk * bzm) * radiansToDegrees
-                                    sink.pair(row2: Int(br[m]), sep: sep)
+                                    sink.pair(row2: Int(rq[m]), sep: sep)
                                 }
                                 m += 1
                             }
@@ -424,9 +485,9 @@ enum PairSearch {
 
     /// All pairs whose separation (degrees) passes `accept(row1, row2, sep)`, given that no accepted pair is
     /// farther apart than `maxRadius` degrees. Pairs come out sorted by row1, then separation, then row2.
-    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, progress: (@Sendable (Double) -> Void)? = nil,
+    static func pairs(_ a: PixelSorted, _ b: PixelSorted, order: Int, maxRadius: Double, chunks: Int? = nil, progress: (@Sendable (Double) -> Void)? = nil,
                       accept: @escaping @Sendable (Int, Int, Double) -> Bool) -> PairList {
-        let parts = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in PairCollector(accept: accept) }
+        let parts = sweep(a, b, order: order, maxRadius: maxRadius, chunks: chunks, progress: progress) { _ in PairCollector(accept: accept) }
         // Concatenate, then order by row1 (groups were in pixel order).
         var all = PairList()
         let total = parts.reduce(0) { $0 + $1.list.rows1.count }

@@ -178,7 +178,8 @@ struct PixelSortedTests {
         ra[9] = .nan
         let radius = 2.0 / 3600
         let layer = HEALPixLayer.layers[order]
-        let ps = PixelSorted(ra: ra, dec: dec, order: order, radius: radius)
+        let ps = PixelSorted(ra: ra, dec: dec, order: order, radius: radius, role: .walked)
+        let searched = PixelSorted(ra: ra, dec: dec, order: order, radius: radius, role: .searched)
         var keys: [UInt64] = []
         for i in 0..<ra.count {
             let p = layer.nestedPixel(ra: ra[i], dec: dec[i])
@@ -193,36 +194,62 @@ struct PixelSortedTests {
         #expect(zip(ps.rows, expected).filter { Int($0.0) != $0.1 }.count == 0)
         #expect(zip(ps.keys, expected).filter { $0.0 != keys[$0.1] }.count == 0)
         #expect(ps.firstValid == keys.filter { $0 == 0 }.count)
-        // Unit vectors belong to their rows (bit-identical to computing them directly).
-        for k in stride(from: ps.firstValid, to: ra.count, by: 97) {
-            let r = expected[k]
-            let (sa, ca) = fastSinCos(ra[r] * degreesToRadians), (sd, cd) = fastSinCos(dec[r] * degreesToRadians)
-            #expect(ps.xyz[3 * k] == cd * ca && ps.xyz[3 * k + 1] == cd * sa && ps.xyz[3 * k + 2] == sd)
+        // The searched preparation: the same rows, no keys, and a table of the distinct pixels whose ranges
+        // are the runs of equal pixels in the walked keys.
+        #expect(searched.rows == ps.rows && searched.keys.isEmpty && searched.firstValid == ps.firstValid)
+        var runs: [(UInt32, Int)] = []
+        for k in ps.firstValid..<ps.keys.count where k == ps.firstValid || ps.keys[k] >> 32 != ps.keys[k - 1] >> 32 {
+            runs.append((UInt32(ps.keys[k] >> 32), k))
+        }
+        #expect(searched.pixelTags == runs.map(\.0) && Array(searched.pixelStarts.dropLast()) == runs.map(\.1))
+        #expect(searched.pixelStarts.last == ra.count)
+        for k in stride(from: ps.firstValid, to: ra.count, by: 997) {
+            #expect(searched.entries(ofPixel: ps.pixel(k)).contains(k))
         }
     }
 
-    /// Set 1 prepared without its unit vectors (the sweep computes them per pixel block from the positions)
-    /// against set 1 with them: the same order, and bit-identical pairs and separations from the sweep.
-    /// Reference: the stored-vector path, itself checked against brute force above.
+    /// The sweep's pairs do not depend on how set 1's pixels are split into chunks: one chunk (every set-2
+    /// pixel converted once, neighbours mostly from the cache), a chunk per pixel (every neighbour converted
+    /// in its own chunk) and the default. Reference: the pairs by brute force over all rows, with
+    /// separations from the same unit-vector formula (atan2 of cross and dot products), bit for bit.
     @Test(arguments: [(0.0, 0.0), (0.3, 89.7), (359.9, -30.0)])
-    func setOneWithoutVectorsSweepsTheSame(centre: (Double, Double)) {
+    func sweepIsIndependentOfChunksAndEqualsBruteForce(centre: (Double, Double)) {
         var rng = RNG(seed: 77)
-        var p1 = field(20_000, centre: centre, size: 0.5, &rng)
-        let p2 = perturbed(p1, by: 1.5, &rng)
-        p1.dec[17] = .nan
+        var p1 = field(3_000, centre: centre, size: 0.25, &rng)
+        var p2 = perturbed(p1, by: 1.5, &rng)
+        let extra = field(1_000, centre: centre, size: 0.25, &rng)
+        p2.ra += extra.ra; p2.dec += extra.dec
+        p1.dec[17] = .nan; p2.ra[5] = .nan
         let radius = 3.0 / 3600
-        let order = PairSearch.order(maxRadius: radius, count: 20_000, areaDeg2: 0.25)
-        let with = PixelSorted(ra: p1.ra, dec: p1.dec, order: order, radius: radius)
-        let without = PixelSorted(ra: p1.ra, dec: p1.dec, order: order, radius: radius, vectors: false)
-        let b = PixelSorted(ra: p2.ra, dec: p2.dec, order: order, radius: radius)
-        #expect(without.xyz.isEmpty && !without.storesVectors && with.storesVectors)
-        #expect(without.keys == with.keys && without.rows == with.rows && without.firstValid == with.firstValid)
-        let accept: @Sendable (Int, Int, Double) -> Bool = { _, _, _ in true }
-        let x = PairSearch.pairs(with, b, order: order, maxRadius: radius, accept: accept)
-        let y = PairSearch.pairs(without, b, order: order, maxRadius: radius, accept: accept)
-        #expect(x.rows1.count > 19_000)
-        #expect(x.rows1 == y.rows1 && x.rows2 == y.rows2)
-        #expect(zip(x.sep, y.sep).filter { $0.0.bitPattern != $0.1.bitPattern }.count == 0)
+        let order = PairSearch.order(maxRadius: radius, count: 3_000, areaDeg2: 0.0625)
+        let a = PixelSorted(ra: p1.ra, dec: p1.dec, order: order, radius: radius, role: .walked)
+        let b = PixelSorted(ra: p2.ra, dec: p2.dec, order: order, radius: radius, role: .searched)
+        let accept: @Sendable (Int, Int, Double) -> Bool = { _, _, sep in sep <= radius }
+        let one = PairSearch.pairs(a, b, order: order, maxRadius: radius, chunks: 1, accept: accept)
+        let many = PairSearch.pairs(a, b, order: order, maxRadius: radius, chunks: 1_000, accept: accept)
+        let usual = PairSearch.pairs(a, b, order: order, maxRadius: radius, accept: accept)
+        func vector(_ ra: Double, _ dec: Double) -> (Double, Double, Double) {
+            let (sd, cd) = fastSinCos(dec * degreesToRadians)
+            return PixelSorted.unitVector(ra: ra, sinDec: sd, cosDec: cd)
+        }
+        var expected: [(Int32, Double, Int32)] = []
+        for i in p1.ra.indices where p1.dec[i].isFinite {
+            let u = vector(p1.ra[i], p1.dec[i])
+            for j in p2.ra.indices where p2.ra[j].isFinite {
+                let v = vector(p2.ra[j], p2.dec[j])
+                let cx = u.1 * v.2 - u.2 * v.1, cy = u.2 * v.0 - u.0 * v.2, cz = u.0 * v.1 - u.1 * v.0
+                let sep = atan2((cx * cx + cy * cy + cz * cz).squareRoot(), u.0 * v.0 + u.1 * v.1 + u.2 * v.2) * radiansToDegrees
+                if sep <= radius { expected.append((Int32(i), sep, Int32(j))) }
+            }
+        }
+        expected.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        #expect(one.rows1.count > 2_900 && one.rows1.count == expected.count)
+        #expect(one.rows1 == expected.map(\.0) && one.rows2 == expected.map(\.2))
+        #expect(zip(one.sep, expected).filter { $0.0.bitPattern != $0.1.1.bitPattern }.count == 0)
+        for other in [many, usual] {
+            #expect(other.rows1 == one.rows1 && other.rows2 == one.rows2)
+            #expect(zip(other.sep, one.sep).filter { $0.0.bitPattern != $0.1.bitPattern }.count == 0)
+        }
     }
 }
 
