@@ -66,27 +66,28 @@ public struct CatalogueMatch: Sendable {
     public var reasons1: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched1, result.invalid1, notCovered1) }
     /// Reason of each unmatched or invalid table-2 row (built on access).
     public var reasons2: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched2, result.invalid2, notCovered2) }
+    /// The output columns of each table (`columns1`/`columns2` of the options, else all): only these are kept
+    /// after matching, so a caller that hands over its catalogues frees the rest (positions, say) here.
     let t1: Catalogue, t2: Catalogue, options: CatalogueMatchOptions
 
-    /// Matches `t1` against `t2` and builds the joined table.
+    /// Matches `t1` against `t2`; the joined table is built on request (`table()`).
     public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
         // Unknown output columns are reported before any work.
-        if let c = options.columns1 { _ = try t1.selecting(c) }
-        if let c = options.columns2 { _ = try t2.selecting(c) }
+        let out1 = try options.columns1.map { try t1.selecting($0) } ?? t1
+        let out2 = try options.columns2.map { try t2.selecting($0) } ?? t2
         let (ra1, dec1) = try CatalogueMatch.positions1(t1, options)
         let (ra2, dec2) = try t2.positions()
         let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options.match)
         result = r
         notCovered1 = CatalogueMatch.outside(r.unmatched1, ra1, dec1, options.coverage2)
         notCovered2 = CatalogueMatch.outside(r.unmatched2, ra2, dec2, options.coverage1)
-        self.t1 = t1; self.t2 = t2; self.options = options
+        self.t1 = out1; self.t2 = out2; self.options = options
     }
 
     /// The joined table for the options' join mode (built on request; see `join`).
     public func table() throws -> Catalogue {
         let labelled = options.coverage1 != nil || options.coverage2 != nil
-        return try CatalogueMatch.join(try options.columns1.map { try t1.selecting($0) } ?? t1, try options.columns2.map { try t2.selecting($0) } ?? t2,
-                                result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
+        return try CatalogueMatch.join(t1, t2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                 labelled: labelled,
                                 scored: options.match.criterion.isScored)
     }

@@ -134,7 +134,7 @@ public enum Crossmatch {
             }
             // The sorted sets (12 and 4 bytes a row) are freed before the result arrays are built.
             _ = consume a; _ = consume b
-            (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(best)
+            (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(consume best)
         } else {
             let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }
             _ = consume a; _ = consume b

@@ -73,8 +73,25 @@ struct Match: ParsableCommand {
         var t = clock.now
         var times: [String: Double] = [:]
         func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
-        let both = try Catalogue.read([table1, table2])
-        var a = both[0], b = both[1]
+        // The tables live only inside readAndMatch: the match keeps their output columns, so the positions
+        // are freed before the join and the write.
+        let m = try readAndMatch(lap: lap)
+        var outputRows = 0
+        if let out { let t = try m.table(); lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write") }
+        let r = m.result
+        let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
+                              notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
+                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: outputRows, seconds: times)
+        if json { print(try Output.json(summary)); return }
+        if quiet { return }
+        print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
+        if let out { print("wrote \(outputRows) rows to \(out)") }
+    }
+
+    /// Reads both tables and matches them (the "read" and "match" laps).
+    func readAndMatch(lap: (String) -> Void) throws -> CatalogueMatch {
+        var both = try Catalogue.read([table1, table2])
+        var b = both.removeLast(), a = both.removeLast()
         if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
         if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
         lap("read")
@@ -93,16 +110,7 @@ struct Match: ParsableCommand {
         let m = try CatalogueMatch(a, b, options: try catalogueOptions(mo))
         bar.finish()
         lap("match")
-        var outputRows = 0
-        if let out { let t = try m.table(); lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write") }
-        let r = m.result
-        let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
-                              notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
-                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: outputRows, seconds: times)
-        if json { print(try Output.json(summary)); return }
-        if quiet { return }
-        print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
-        if let out { print("wrote \(outputRows) rows to \(out)") }
+        return m
     }
 
     /// The join, epoch, coverage and column options around `mo`.
