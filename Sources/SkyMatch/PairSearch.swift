@@ -34,7 +34,7 @@ struct PixelSorted: @unchecked Sendable {
     /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
     ///
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
-    /// of 2^shift pixels, at most 2^18 buckets); every row's composite key and row scattered into its
+    /// of 2^shift pixels, about one bucket per 2048 rows); every row's composite key and row scattered into its
     /// bucket; each bucket sorted by (key, row). The order equals a stable sort by key. Large arrays are
     /// written once, uninitialised before: on machines where fresh memory is slow to fault in, the bytes
     /// touched set the time.
@@ -77,9 +77,14 @@ struct PixelSorted: @unchecked Sendable {
                 }
             }
             let minPix = ranges.map(\.0).min() ?? Int32.max, maxPix = ranges.map(\.1).max() ?? Int32.min
-            // Bucket 0 holds the invalid rows; bucket 1 + (p − minPix) >> shift the valid ones.
+            // Bucket 0 holds the invalid rows; bucket 1 + (p − minPix) >> shift the valid ones. About one bucket
+            // per 2048 rows (2^8 to 2^18): few enough that the scatter's bucket heads stay in cache, enough
+            // that each bucket sorts in cache (10^7 rows: 2^12 buckets prepared a set in 0.42 s, 2^18 in 0.55 s,
+            // 2^9 in 0.48 s; medians of 6).
+            var bucketBits = 8
+            while bucketBits < 18 && (1 << (bucketBits + 1)) * 2048 <= n { bucketBits += 1 }
             var shift = 0
-            if maxPix >= minPix { while (Int(maxPix) - Int(minPix)) >> shift >= 1 << 18 { shift += 1 } }
+            if maxPix >= minPix { while (Int(maxPix) - Int(minPix)) >> shift >= 1 << bucketBits { shift += 1 } }
             let bucketCount = maxPix >= minPix ? 2 + (Int(maxPix) - Int(minPix)) >> shift : 1
             let base = Int(minPix), sh = shift
             // 2. Per-chunk bucket counts, turned into each chunk's first slot per bucket.
