@@ -66,9 +66,10 @@ public struct CatalogueMatch: Sendable {
     public var reasons1: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched1, result.invalid1, notCovered1) }
     /// Reason of each unmatched or invalid table-2 row (built on access).
     public var reasons2: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched2, result.invalid2, notCovered2) }
-    /// The output columns of each table (`columns1`/`columns2` of the options, else all): only these are kept
-    /// after matching, so a caller that hands over its catalogues frees the rest (positions, say) here.
-    let t1: Catalogue, t2: Catalogue, options: CatalogueMatchOptions
+    /// The output columns of table 1 and table 2 (`columns1`/`columns2` of the options, else all): only these
+    /// are kept after matching, so a caller that hands over its catalogues frees the rest (positions, say).
+    public let outputColumns1: Catalogue, outputColumns2: Catalogue
+    let options: CatalogueMatchOptions
 
     /// Matches `t1` against `t2`; the joined table is built on request (`table()`).
     public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
@@ -81,11 +82,21 @@ public struct CatalogueMatch: Sendable {
         result = r
         notCovered1 = CatalogueMatch.outside(r.unmatched1, ra1, dec1, options.coverage2)
         notCovered2 = CatalogueMatch.outside(r.unmatched2, ra2, dec2, options.coverage1)
-        self.t1 = out1; self.t2 = out2; self.options = options
+        outputColumns1 = out1; outputColumns2 = out2; self.options = options
     }
 
     /// The joined table for the options' join mode (built on request; see `join`).
-    public func table() throws -> Catalogue {
+    public func table() throws -> Catalogue { try table(columns1: outputColumns1, columns2: outputColumns2) }
+
+    /// The joined table with the columns of `t1` and `t2` instead of the matched tables' output columns:
+    /// catalogues with the same rows as the matched tables (`result.count1`, `result.count2` rows), all of
+    /// whose columns are copied. For reading a large file's other columns after matching (say, only the
+    /// positions for the match, then the ids for the output), so that they never share memory with the
+    /// match's working arrays; match with empty `columns1`/`columns2` to keep nothing of the matched tables.
+    public func table(columns1 t1: Catalogue, columns2 t2: Catalogue) throws -> Catalogue {
+        for (t, n, k) in [(t1, result.count1, 1), (t2, result.count2, 2)] where t.rowCount != n {
+            throw CatalogueError(.lengthMismatch, "the columns for table \(k) have \(t.rowCount) rows, the matched table \(n)", source: t.source)
+        }
         let labelled = options.coverage1 != nil || options.coverage2 != nil
         return try CatalogueMatch.join(t1, t2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                 labelled: labelled,

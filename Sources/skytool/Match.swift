@@ -75,9 +75,21 @@ struct Match: ParsableCommand {
         func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
         // The tables live only inside readAndMatch: the match keeps their output columns, so the positions
         // are freed before the join and the write.
-        let m = try readAndMatch(lap: lap)
+        let (m, later1, later2) = try readAndMatch(lap: lap)
         var outputRows = 0
-        if let out { let t = try m.table(); lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write") }
+        if let out {
+            let t: Catalogue
+            if later1 != nil || later2 != nil {
+                // Output columns read after the match (FITS inputs with --columns1/--columns2).
+                let reads = [(table1, later1), (table2, later2)].filter { $0.1 != nil }
+                var cols = try Catalogue.read(reads.map(\.0), columns: reads.map(\.1))
+                let c2 = later2 == nil ? m.outputColumns2 : cols.removeLast()
+                let c1 = later1 == nil ? m.outputColumns1 : cols.removeLast()
+                lap("read_output_columns")
+                t = try m.table(columns1: c1, columns2: c2)
+            } else { t = try m.table() }
+            lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write")
+        }
         let r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
@@ -88,9 +100,15 @@ struct Match: ParsableCommand {
         if let out { print("wrote \(outputRows) rows to \(out)") }
     }
 
-    /// Reads both tables and matches them (the "read" and "match" laps).
-    func readAndMatch(lap: (String) -> Void) throws -> CatalogueMatch {
-        var both = try Catalogue.read([table1, table2])
+    /// Reads both tables and matches them (the "read" and "match" laps). A FITS table with explicit output
+    /// columns (`--columns1`/`--columns2`) is read in two goes: here only the columns the match needs
+    /// (positions, criterion and proper-motion columns), and its output columns, when others, after the match
+    /// (returned as `later1`/`later2`, nil when everything was read here), so that they never share memory
+    /// with the match's working arrays.
+    func readAndMatch(lap: (String) -> Void) throws -> (match: CatalogueMatch, later1: [String]?, later2: [String]?) {
+        let plan1 = try readPlan(table1, output: columns1.map(Output.list), ra: ra1, dec: dec1, criterion: criterionColumns1 + properMotionColumns1)
+        let plan2 = try readPlan(table2, output: columns2.map(Output.list), ra: ra2, dec: dec2, criterion: criterionColumns2)
+        var both = try Catalogue.read([table1, table2], columns: [plan1.now, plan2.now])
         var b = both.removeLast(), a = both.removeLast()
         if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
         if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
@@ -107,10 +125,38 @@ struct Match: ParsableCommand {
         } else { throw ValidationError("no match criterion") }
         let bar = ProgressBar("matching", quiet: quiet || json)
         let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
-        let m = try CatalogueMatch(a, b, options: try catalogueOptions(mo))
+        var options = try catalogueOptions(mo)
+        if plan1.later != nil { options.columns1 = [] }
+        if plan2.later != nil { options.columns2 = [] }
+        let m = try CatalogueMatch(a, b, options: options)
         bar.finish()
         lap("match")
-        return m
+        return (m, plan1.later, plan2.later)
+    }
+
+    /// Which columns of a table to read before the match (`now`, nil: all) and after it (`later`, nil: none).
+    /// Two goes only for FITS with explicit output columns that are not all needed by the match; the output
+    /// columns are checked against the file's columns before anything is read.
+    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String]) throws -> (now: [String]?, later: [String]?) {
+        guard out != nil, let output, var schema = try Catalogue.schema(ofFile: path) else { return (nil, nil) }
+        _ = try schema.selecting(output)
+        if let ra, let dec { schema.positionColumns = PositionColumns(ra: ra, dec: dec) }
+        let p = try schema.detectPositionColumns()
+        var need: [String] = []
+        for c in [p.ra, p.dec] + criterion where !need.contains(c) { need.append(c) }
+        if output.allSatisfy({ need.contains($0) }) { return (need, nil) }
+        return (need, output)
+    }
+
+    /// Per-row criterion columns of table 1 / table 2 (radius, errors, ellipses).
+    var criterionColumns1: [String] { [radiusCol1, err1].compactMap { $0 } + (ellipse1.map(Output.list) ?? []) }
+    var criterionColumns2: [String] { [err2].compactMap { $0 } + (ellipse2.map(Output.list) ?? []) }
+
+    /// Proper-motion columns of table 1 when the epochs differ (from the file's columns; empty otherwise).
+    var properMotionColumns1: [String] {
+        guard let e1 = epoch1, let e2 = epoch2, e1 != e2, let schema = try? Catalogue.schema(ofFile: table1),
+              let pm = schema.detectProperMotionColumns() else { return [] }
+        return [pm.pmra, pm.pmdec]
     }
 
     /// The join, epoch, coverage and column options around `mo`.

@@ -111,6 +111,28 @@ struct FITSTests {
         }
     }
 
+    /// Reading chosen columns equals reading everything and selecting them (bits, order as asked), for FITS
+    /// and CSV, one file or several at once; a FITS file's schema has every column, no rows; CSV has none.
+    @Test func chosenColumnsAndSchemas() throws {
+        let tmp = TempDir()
+        let cat = try allTypesCatalogue()
+        try cat.write(to: tmp.file("a.fits"))
+        let small = try Catalogue(columns: [Column(name: "x", values: .double([1, 2, 3])), Column(name: "k", values: .int64([4, 5, 6]))])
+        try small.write(to: tmp.file("b.csv"))
+        let names = Array(cat.columnNames.reversed().prefix(3))
+        let one = try Catalogue.read(tmp.file("a.fits"), columns: names)
+        let selected = try cat.selecting(names)
+        #expect(one.columnNames == names && sameBits(one, selected))
+        let two = try Catalogue.read([tmp.file("a.fits"), tmp.file("b.csv")], columns: [names, ["k"]])
+        let k = try Catalogue.read(tmp.file("b.csv")).selecting(["k"])
+        #expect(sameBits(two[0], one) && sameBits(two[1], k))
+        let schema = try Catalogue.schema(ofFile: tmp.file("a.fits"))
+        #expect(schema?.rowCount == 0 && schema?.columnNames == cat.columnNames)
+        #expect(schema?.columns.map(\.type) == cat.columns.map(\.type))
+        #expect(try Catalogue.schema(ofFile: tmp.file("b.csv")) == nil)
+        #expect(throws: CatalogueError.self) { try Catalogue.read(tmp.file("a.fits"), columns: ["nope"]) }
+    }
+
     @Test func unsignedIntegersAreWrittenWithTheStandardOffsets() throws {
         let tmp = TempDir()
         try allTypesCatalogue().write(to: tmp.file("u.fits"))

@@ -44,5 +44,18 @@ struct CatalogueMatchTests {
         #expect(try only.column("id").values == .int64([2, 3]))
         let all = try CatalogueMatch(t1, t2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: .all))).table()
         #expect(all.hasColumn("group_id") && all.hasColumn("group_size"))
+        // Matching with no output columns kept, then joining columns supplied afterwards (as read later from
+        // the same files) gives the table of a match that kept them; supplied columns must have the rows.
+        var bare = CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1)), join: .all1, coverage2: cov2, columns1: [], columns2: [])
+        let late = try CatalogueMatch(t1, t2, options: bare)
+        #expect(late.outputColumns1.columnNames.isEmpty && late.outputColumns2.columnNames.isEmpty)
+        let joined = try late.table(columns1: t1.selecting(["mag", "id"]), columns2: t2.selecting(["id"]))
+        bare.columns1 = ["mag", "id"]; bare.columns2 = ["id"]
+        let kept = try CatalogueMatch(t1, t2, options: bare).table()
+        #expect(joined.columnNames == ["mag", "id_1", "id_2", "sep_arcsec", "match_status"] && joined.columnNames == kept.columnNames)
+        for (c, d) in zip(joined.columns, kept.columns) {
+            #expect(c.type == d.type && (0..<c.rowCount).allSatisfy { c.isMissing($0) == d.isMissing($0) && c.text(at: $0) == d.text(at: $0) }, "\(c.name)")
+        }
+        #expect(throws: CatalogueError.self) { try late.table(columns1: t2, columns2: t2) }
     }
 }

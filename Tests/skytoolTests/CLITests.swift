@@ -208,6 +208,29 @@ struct MatchCLITests {
         #expect(try Catalogue.read(s.file("l.csv")).column("match_status").values == .string(["matched", "matched", "not_covered"]))
     }
 
+    /// FITS inputs with chosen output columns are read in two goes (the match's columns, then the output
+    /// columns): the output equals a one-go read of the same tables as CSV — pairs only, all of table 1
+    /// with blanks, and output columns that the match reads anyway.
+    @Test func twoGoReadsEqualOneGo() throws {
+        let s = Scratch()
+        let (a, b) = try tables(s)
+        #expect(SkyTool.run(["convert", a, s.file("a.fits")]) == 0)
+        #expect(SkyTool.run(["convert", b, s.file("b.fits")]) == 0)
+        for (cols1, cols2, join) in [("id,mag", "id", "1and2"), ("mag,ra", "", "all1"), ("ra,dec", "dec", "1or2"), ("dec", "flux,ra", "all2")] {
+            let common = ["--radius", "1", "--find", "best1", "--join", join, "--columns1", cols1, "--columns2", cols2]
+            #expect(SkyTool.run(["match", a, b] + common + ["--out", s.file("csv.fits")]) == 0)
+            #expect(SkyTool.run(["match", s.file("a.fits"), s.file("b.fits")] + common + ["--out", s.file("fits.fits")]) == 0)
+            let x = try Catalogue.read(s.file("csv.fits")), y = try Catalogue.read(s.file("fits.fits"))
+            #expect(x.columnNames == y.columnNames && x.rowCount == y.rowCount && x.rowCount > 0, "\(cols1) \(cols2) \(join)")
+            for (c, d) in zip(x.columns, y.columns) {
+                #expect(c.type == d.type && (0..<c.rowCount).allSatisfy { c.isMissing($0) == d.isMissing($0) && c.text(at: $0) == d.text(at: $0) }, "\(c.name) \(join)")
+            }
+        }
+        // An unknown output column of a FITS input is refused before matching.
+        #expect(SkyTool.run(["match", s.file("a.fits"), s.file("b.fits"), "--radius", "1", "--columns1", "nope", "--out", s.file("x.fits")]) != 0)
+        #expect(!FileManager.default.fileExists(atPath: s.file("x.fits")))
+    }
+
     @Test func groupAndAssociate() throws {
         let s = Scratch()
         let (a, b) = try tables(s)
