@@ -31,7 +31,7 @@ extension HEALPixLayer {
 
     /// `edges(ra:dec:radius:)` with z = sin(dec) given (from a unit vector, say; within 1e-12).
     /// Inlinable: crossmatch preparations call it once per row.
-    @inlinable package func edges(ra: Double, z: Double, radius: Double) -> Edges {
+    @inlinable @inline(__always) package func edges(ra: Double, z: Double, radius: Double) -> Edges {
         let ns = Double(nside)
         let m = ns * 1.5 * (radius * degreesToRadians) + 1e-9
         guard ra.isFinite, z.isFinite, abs(z) <= 0.6, m < 0.45 else { return .all }
