@@ -78,8 +78,8 @@ public struct MatchResult: Sendable, Equatable {
 /// Crossmatching two position lists or catalogues.
 ///
 /// Candidate pairs come from both tables sorted by nested HEALPix pixel (each pixel of table 1 against its
-/// pixel and neighbours in table 2), with exact separations (atan2 of the cross and dot products of unit
-/// vectors). Then, by `FindMode`:
+/// pixel and neighbours in table 2), with exact separations of unit vectors (from their chord below 60°, atan2
+/// of their cross and dot products beyond; good to ~10^-16 rad). Then, by `FindMode`:
 /// - `all`: every pair; `groupIDs` are connected components of the pair graph.
 /// - `best1` / `best2`: per row, the partner with the lowest score; ties go to the lower row number.
 /// - `best` greedy (STILTS): each row of the scanned table (table 1 unless it has fewer rows) keeps its best
