@@ -106,8 +106,9 @@ struct Match: ParsableCommand {
     /// (returned as `later1`/`later2`, nil when everything was read here), so that they never share memory
     /// with the match's working arrays.
     func readAndMatch(lap: (String) -> Void) throws -> (match: CatalogueMatch, later1: [String]?, later2: [String]?) {
-        let plan1 = try readPlan(table1, output: columns1.map(Output.list), ra: ra1, dec: dec1, criterion: criterionColumns1 + properMotionColumns1)
-        let plan2 = try readPlan(table2, output: columns2.map(Output.list), ra: ra2, dec: dec2, criterion: criterionColumns2)
+        let moved = epoch1 != nil && epoch2 != nil && epoch1 != epoch2
+        let plan1 = try readPlan(table1, output: columns1.map(Output.list), ra: ra1, dec: dec1, criterion: criterionColumns1, properMotions: moved)
+        let plan2 = try readPlan(table2, output: columns2.map(Output.list), ra: ra2, dec: dec2, criterion: criterionColumns2, properMotions: false)
         var both = try Catalogue.read([table1, table2], columns: [plan1.now, plan2.now])
         var b = both.removeLast(), a = both.removeLast()
         if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
@@ -135,15 +136,17 @@ struct Match: ParsableCommand {
     }
 
     /// Which columns of a table to read before the match (`now`, nil: all) and after it (`later`, nil: none).
-    /// Two goes only for FITS with explicit output columns that are not all needed by the match; the output
-    /// columns are checked against the file's columns before anything is read.
-    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String]) throws -> (now: [String]?, later: [String]?) {
+    /// Two goes only for FITS with explicit output columns that are not all needed by the match (positions,
+    /// `criterion` columns, proper motions when `properMotions`); the output columns are checked against the
+    /// file's columns before anything is read.
+    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String], properMotions: Bool) throws -> (now: [String]?, later: [String]?) {
         guard out != nil, let output, var schema = try Catalogue.schema(ofFile: path) else { return (nil, nil) }
         _ = try schema.selecting(output)
         if let ra, let dec { schema.positionColumns = PositionColumns(ra: ra, dec: dec) }
         let p = try schema.detectPositionColumns()
+        let pm = properMotions ? schema.detectProperMotionColumns().map { [$0.pmra, $0.pmdec] } ?? [] : []
         var need: [String] = []
-        for c in [p.ra, p.dec] + criterion where !need.contains(c) { need.append(c) }
+        for c in [p.ra, p.dec] + criterion + pm where !need.contains(c) { need.append(c) }
         if output.allSatisfy({ need.contains($0) }) { return (need, nil) }
         return (need, output)
     }
@@ -152,12 +155,6 @@ struct Match: ParsableCommand {
     var criterionColumns1: [String] { [radiusCol1, err1].compactMap { $0 } + (ellipse1.map(Output.list) ?? []) }
     var criterionColumns2: [String] { [err2].compactMap { $0 } + (ellipse2.map(Output.list) ?? []) }
 
-    /// Proper-motion columns of table 1 when the epochs differ (from the file's columns; empty otherwise).
-    var properMotionColumns1: [String] {
-        guard let e1 = epoch1, let e2 = epoch2, e1 != e2, let schema = try? Catalogue.schema(ofFile: table1),
-              let pm = schema.detectProperMotionColumns() else { return [] }
-        return [pm.pmra, pm.pmdec]
-    }
 
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {

@@ -226,8 +226,11 @@ struct MatchCLITests {
                 #expect(c.type == d.type && (0..<c.rowCount).allSatisfy { c.isMissing($0) == d.isMissing($0) && c.text(at: $0) == d.text(at: $0) }, "\(c.name) \(join)")
             }
         }
-        // An unknown output column of a FITS input is refused before matching.
+        // An unknown output column of a FITS input is refused before matching; differing epochs without
+        // proper-motion columns fail as with one-go reads.
         #expect(SkyTool.run(["match", s.file("a.fits"), s.file("b.fits"), "--radius", "1", "--columns1", "nope", "--out", s.file("x.fits")]) != 0)
+        #expect(SkyTool.run(["match", s.file("a.fits"), s.file("b.fits"), "--radius", "1", "--epoch1", "2000", "--epoch2", "2016",
+                             "--columns1", "id", "--columns2", "id", "--out", s.file("x.fits")]) == 2)
         #expect(!FileManager.default.fileExists(atPath: s.file("x.fits")))
     }
 
