@@ -23,8 +23,9 @@ struct PixelSorted: @unchecked Sendable {
     /// The positions (degrees) the set was prepared from.
     let ra: [Double], dec: [Double]
     let firstValid: Int
-    /// The distinct pixels of a searched set and where their entries start (empty for a walked set):
-    /// entries of pixelTags[i] are pixelStarts[i] ..< pixelStarts[i + 1].
+    /// The distinct pixels of the set and where their entries start: entries of pixelTags[i] are
+    /// pixelStarts[i] ..< pixelStarts[i + 1] (the last element is the entry count). A sweep walks a walked set
+    /// by these blocks and looks pixels of a searched set up in them.
     let pixelTags: [UInt32]      // pixel + 1, ascending
     let pixelStarts: [Int]
 
@@ -147,17 +148,16 @@ struct PixelSorted: @unchecked Sendable {
         self.role = role; self.rows = rows; self.firstValid = invalid
         self.ra = ra; self.dec = dec
         var tags: [UInt32] = [], tagStarts: [Int] = []
-        if role == .searched {
-            var k = invalid
-            while k < n {
-                let t = UInt32(truncatingIfNeeded: keys[k] >> 32)
-                tags.append(t); tagStarts.append(k)
-                k += 1
-                while k < n && UInt32(truncatingIfNeeded: keys[k] >> 32) == t { k += 1 }
-            }
-            tagStarts.append(n)
-            keys = []     // a searched set is found by pixel: its keys go before the sweep allocates
+        var k = invalid
+        while k < n {
+            let t = UInt32(truncatingIfNeeded: keys[k] >> 32)
+            tags.append(t); tagStarts.append(k)
+            k += 1
+            while k < n && UInt32(truncatingIfNeeded: keys[k] >> 32) == t { k += 1 }
         }
+        tagStarts.append(n)
+        // A searched set is found by pixel: its keys go before the sweep allocates.
+        if role == .searched { keys = [] }
         self.keys = keys
         pixelTags = tags; pixelStarts = tagStarts
     }
@@ -392,19 +392,12 @@ enum PairSearch {
         assert(a.role == .walked && b.role == .searched)
         let counter = ProgressCounter()
         let layer = HEALPixLayer.layers[order]
-        // Distinct pixels of set 1 (start offsets).
-        var groupStarts: [Int] = []
-        var i = a.firstValid
-        while i < a.keys.count {
-            groupStarts.append(i)
-            let k = a.keys[i] >> 32
-            while i < a.keys.count && a.keys[i] >> 32 == k { i += 1 }
-        }
-        let ng = groupStarts.count
+        // Blocks: the distinct pixels of set 1.
+        let ng = a.pixelTags.count
         let chord2 = pow(2 * sin(min(Double.pi, maxRadius * degreesToRadians) / 2) * (1 + 1e-12) + 1e-15, 2)
         let chunkCount = max(1, min(ng, chunks ?? 16 * max(1, Parallel.workers)))
         let chunkSize = (ng + chunkCount - 1) / max(1, chunkCount)
-        let starts = groupStarts
+        let starts = a.pixelStarts
         return Parallel.map(chunkCount) { (c: Int) -> Sink in
             var sink = makeSink(c)
             let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
@@ -430,8 +423,8 @@ enum PairSearch {
                 guard let ar = arb.baseAddress, let br = brb.baseAddress, let ra1 = rab.baseAddress, let dec1 = dab.baseAddress,
                       let ra2 = rbb.baseAddress, let dec2 = dbb.baseAddress else { return }
                 for g in g0..<g1 {
-                    let s = starts[g], e = g + 1 < ng ? starts[g + 1] : a.keys.count
-                    let pix = a.pixel(s)
+                    let s = starts[g], e = starts[g + 1]
+                    let pix = Int64(a.pixelTags[g]) - 1
                     // Slot 0: the pixel itself; slot 1 + i: neighbour i, looked up only when a row of this
                     // block may reach it (its edge bits, see HEALPixLayer.edges); empty slots have length 0.
                     var union: UInt8 = 0
