@@ -21,7 +21,7 @@ public final class BlockCrossmatch {
     /// The match radius in **arcseconds**.
     public let radiusArcsec: Double
     public let find: FindMode
-    let ra2: [Double], dec2: [Double]
+    let p2: PositionSource
     let b: PixelSorted
     let order: Int
     /// Table-2 rows matched by some block, or invalid.
@@ -42,11 +42,11 @@ public final class BlockCrossmatch {
         }
         let n2 = min(ra2.count, dec2.count)
         self.radiusArcsec = radiusArcsec; self.find = find
-        self.ra2 = ra2; self.dec2 = dec2
+        p2 = PositionSource(ra: ra2, dec: dec2)
         let maxR = radiusArcsec / 3600
-        order = PairSearch.order(maxRadius: maxR, count: max(n2, expectedRows1), areaDeg2: Crossmatch.estimatedArea(ra2, dec2, [], []))
-        b = PixelSorted(ra: ra2, dec: dec2, order: order, radius: maxR, role: .searched)
-        invalid2 = Crossmatch.invalidRows(ra2, dec2)
+        order = PairSearch.order(maxRadius: maxR, count: max(n2, expectedRows1), areaDeg2: Crossmatch.estimatedArea(p2, PositionSource(ra: [], dec: [])))
+        b = PixelSorted(p2, order: order, radius: maxR, role: .searched)
+        invalid2 = Crossmatch.invalidRows(p2)
         used2 = [Bool](repeating: false, count: n2)
         for r in invalid2 { used2[r] = true }
     }
@@ -57,14 +57,15 @@ public final class BlockCrossmatch {
     /// after the last block).
     public func match(ra1: [Double], dec1: [Double], firstRow: Int) throws -> MatchResult {
         guard firstRow >= 0 else { throw CatalogueError(.invalidArgument, "a block's first row cannot be negative") }
-        let n1 = min(ra1.count, dec1.count), n2 = used2.count
+        let p1 = PositionSource(ra: ra1, dec: dec1)
+        let n1 = p1.count, n2 = used2.count
         var result = MatchResult(rows1: [], rows2: [], separations: [], scores: [], groupIDs: nil, groupSizes: nil,
-                                 unmatched1: [], unmatched2: [], invalid1: Crossmatch.invalidRows(ra1, dec1), invalid2: invalid2,
+                                 unmatched1: [], unmatched2: [], invalid1: Crossmatch.invalidRows(p1), invalid2: invalid2,
                                  count1: n1, count2: n2)
         rows1Seen += n1
         if n1 > 0 && n2 > 0 {
-            let a = PixelSorted(ra: ra1, dec: dec1, order: order, radius: radiusArcsec / 3600, role: .walked)
-            Crossmatch.run(a, b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: radiusArcsec / 3600,
+            let a = PixelSorted(p1, order: order, radius: radiusArcsec / 3600, role: .walked)
+            Crossmatch.run(a, b, p1, p2, order: order, maxRadius: radiusArcsec / 3600,
                            options: MatchOptions(.radius(arcsec: radiusArcsec), find: find), groups: false, into: &result)
         } else {
             result.unmatched1 = Crossmatch.validRows(n1, invalid: result.invalid1)

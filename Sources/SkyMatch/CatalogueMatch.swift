@@ -73,15 +73,28 @@ public struct CatalogueMatch: Sendable {
 
     /// Matches `t1` against `t2`; the joined table is built on request (`table()`).
     public init(_ t1: Catalogue, _ t2: Catalogue, options: CatalogueMatchOptions) throws {
+        // Unknown output columns are reported before missing positions.
+        _ = try options.columns1.map { try t1.selecting($0) }; _ = try options.columns2.map { try t2.selecting($0) }
+        let (ra1, dec1) = try t1.positions(), (ra2, dec2) = try t2.positions()
+        try self.init(t1, positions1: PositionSource(ra: ra1, dec: dec1), t2, positions2: PositionSource(ra: ra2, dec: dec2), options: options)
+    }
+
+    /// Matches `t1` against `t2` at the positions (degrees) of `positions1` and `positions2` rather than
+    /// the catalogues' own position columns: typically a mapped FITS table's (`FITSTableMap.positions`),
+    /// read in place. The catalogues supply the other columns the options use (output columns,
+    /// proper motions) and must have the positions' row counts; they may hold no columns at all.
+    public init(_ t1: Catalogue, positions1: PositionSource, _ t2: Catalogue, positions2: PositionSource, options: CatalogueMatchOptions) throws {
+        for (t, p, k) in [(t1, positions1, 1), (t2, positions2, 2)] where t.rowCount != p.count {
+            throw CatalogueError(.lengthMismatch, "table \(k) has \(t.rowCount) rows but \(p.count) positions", source: p.mappedFile ?? t.source)
+        }
         // Unknown output columns are reported before any work.
         let out1 = try options.columns1.map { try t1.selecting($0) } ?? t1
         let out2 = try options.columns2.map { try t2.selecting($0) } ?? t2
-        let (ra1, dec1) = try CatalogueMatch.positions1(t1, options)
-        let (ra2, dec2) = try t2.positions()
-        let r = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options.match)
+        let p1 = try CatalogueMatch.moved(positions1, t1, options)
+        let r = try Crossmatch.match(p1, positions2, options: options.match)
         result = r
-        notCovered1 = CatalogueMatch.outside(r.unmatched1, ra1, dec1, options.coverage2)
-        notCovered2 = CatalogueMatch.outside(r.unmatched2, ra2, dec2, options.coverage1)
+        notCovered1 = CatalogueMatch.outside(r.unmatched1, p1, options.coverage2)
+        notCovered2 = CatalogueMatch.outside(r.unmatched2, positions2, options.coverage1)
         outputColumns1 = out1; outputColumns2 = out2; self.options = options
     }
 
@@ -106,17 +119,25 @@ public struct CatalogueMatch: Sendable {
     /// Table 1's positions (degrees), moved to `epoch2` by their proper motions when the options' epochs differ.
     static func positions1(_ t1: Catalogue, _ options: CatalogueMatchOptions) throws -> (ra: [Double], dec: [Double]) {
         let (ra, dec) = try t1.positions()
-        guard let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 else { return (ra, dec) }
+        return try moved(PositionSource(ra: ra, dec: dec), t1, options).arrays()
+    }
+
+    /// Positions `p` of table 1 `t1`, moved to `epoch2` by `t1`'s proper motions when the options' epochs differ.
+    static func moved(_ p: PositionSource, _ t1: Catalogue, _ options: CatalogueMatchOptions) throws -> PositionSource {
+        guard let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 else { return p }
         guard let pm = t1.detectProperMotionColumns() else {
             throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
         }
-        return SkyGeometry.propagate(ra: ra, dec: dec, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
+        let (ra, dec) = p.arrays()
+        let m = SkyGeometry.propagate(ra: ra, dec: dec, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
+        return PositionSource(ra: m.ra, dec: m.dec)
     }
 
     /// The rows of `unmatched` outside `cov` (none without a coverage).
-    static func outside(_ unmatched: [Int], _ ra: [Double], _ dec: [Double], _ cov: MOC?) -> [Int] {
+    static func outside(_ unmatched: [Int], _ p: PositionSource, _ cov: MOC?) -> [Int] {
         guard let cov else { return [] }
-        let inside = cov.contains(ra: unmatched.map { ra[$0] }, dec: unmatched.map { dec[$0] })
+        let (ra, dec) = p.withReader { r in (unmatched.map { r.ra($0) }, unmatched.map { r.dec($0) }) }
+        let inside = cov.contains(ra: ra, dec: dec)
         return unmatched.indices.filter { !inside[$0] }.map { unmatched[$0] }
     }
 

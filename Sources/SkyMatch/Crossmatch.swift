@@ -91,25 +91,35 @@ public struct MatchResult: Sendable, Equatable {
 public enum Crossmatch {
     /// Matches positions (degrees). `area` is only a hint for the pixel size (square degrees covered).
     public static func match(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], options: MatchOptions) throws -> MatchResult {
-        let n1 = min(ra1.count, dec1.count), n2 = min(ra2.count, dec2.count)
+        try match(PositionSource(ra: ra1, dec: dec1), PositionSource(ra: ra2, dec: dec2), options: options)
+    }
+
+    /// Matches positions (degrees) read where they are stored: arrays, or the fields of mapped FITS tables
+    /// (`FITSTableMap.positions`), which are then never decoded (except for the de Ruiter and ellipse
+    /// criteria, which decode them).
+    public static func match(_ p1: PositionSource, _ p2: PositionSource, options: MatchOptions) throws -> MatchResult {
+        let n1 = p1.count, n2 = p2.count
         let crit = options.criterion
         try validate(crit, n1: n1, n2: n2)
         let maxR = maxRadiusDegrees(crit)
         var result = MatchResult(rows1: [], rows2: [], separations: [], scores: [], groupIDs: nil, groupSizes: nil,
-                                 unmatched1: [], unmatched2: [], invalid1: invalidRows(ra1, dec1), invalid2: invalidRows(ra2, dec2),
+                                 unmatched1: [], unmatched2: [], invalid1: [], invalid2: [],
                                  count1: n1, count2: n2)
         if n1 == 0 || n2 == 0 || !(maxR > 0) {
+            result.invalid1 = invalidRows(p1); result.invalid2 = invalidRows(p2)
             result.unmatched1 = validRows(n1, invalid: result.invalid1)
             result.unmatched2 = validRows(n2, invalid: result.invalid2)
             return result
         }
-        let area = estimatedArea(ra1, dec1, ra2, dec2)
+        let area = estimatedArea(p1, p2)
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
         // Each table prepared on all cores (PixelSorted uses the first min(ra.count, dec.count) rows itself:
         // no prefix copies).
-        let (a, b) = PixelSorted.both(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, radius: maxR)
+        let (a, b) = PixelSorted.both(p1, p2, order: order, radius: maxR)
+        // The preparation finds the invalid rows (no pixel): no pass of its own over the positions.
+        result.invalid1 = a.invalidRows; result.invalid2 = b.invalidRows
         // Handed over (consumed), so that `run` can free them before it builds the result arrays.
-        run(consume a, consume b, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, order: order, maxRadius: maxR, options: options,
+        run(consume a, consume b, p1, p2, order: order, maxRadius: maxR, options: options,
             groups: true, into: &result)
         return result
     }
@@ -117,11 +127,11 @@ public enum Crossmatch {
     /// The pair search and the find mode on prepared position sets (HEALPix `order`, radius up to `maxR`
     /// degrees): fills the pairs, groups (for `find: .all` when `groups`) and unmatched rows of `result`,
     /// whose counts and invalid rows are already set.
-    static func run(_ a: consuming PixelSorted, _ b: consuming PixelSorted, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double],
+    static func run(_ a: consuming PixelSorted, _ b: consuming PixelSorted, _ p1: PositionSource, _ p2: PositionSource,
                     order: Int, maxRadius maxR: Double, options: MatchOptions, groups: Bool, into result: inout MatchResult) {
         let n1 = result.count1, n2 = result.count2
         let crit = options.criterion
-        let scorer = Scorer(crit, ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2)
+        let scorer = Scorer(crit, p1, p2)
         if options.find == .best1 {
             // Each row's best partner is decided during the search; no pair list is built.
             let best: BestPartners
@@ -171,7 +181,7 @@ public enum Crossmatch {
     /// Matches two catalogues by their position columns (see `Catalogue.positions()`).
     public static func match(_ t1: Catalogue, _ t2: Catalogue, options: MatchOptions) throws -> MatchResult {
         let (ra1, dec1) = try t1.positions(), (ra2, dec2) = try t2.positions()
-        return try match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: options)
+        return try match(PositionSource(ra: ra1, dec: dec1), PositionSource(ra: ra2, dec: dec2), options: options)
     }
 
     /// Rows 0..<count not listed in `invalid`, ascending.
@@ -188,8 +198,8 @@ public enum Crossmatch {
         return out
     }
 
-    static func invalidRows(_ ra: [Double], _ dec: [Double]) -> [Int] {
-        (0..<min(ra.count, dec.count)).filter { !(ra[$0].isFinite && dec[$0].isFinite && abs(dec[$0]) <= 90) }
+    static func invalidRows(_ p: PositionSource) -> [Int] {
+        p.withReader { r in (0..<r.count).filter { !(r.ra($0).isFinite && r.dec($0).isFinite && abs(r.dec($0)) <= 90) } }
     }
 
     static func validate(_ c: MatchCriterion, n1: Int, n2: Int) throws {
@@ -228,16 +238,18 @@ public enum Crossmatch {
     }
 
     /// A rough area (deg²) covered by the positions, for choosing the pixel size.
-    static func estimatedArea(_ ra1: [Double], _ dec1: [Double], _ ra2: [Double], _ dec2: [Double]) -> Double {
-        let n = ra1.count + ra2.count
+    static func estimatedArea(_ p1: PositionSource, _ p2: PositionSource) -> Double {
+        let n = p1.count + p2.count
         guard n > 0 else { return 41253 }
         let layer = HEALPixLayer.layers[6]
         var cells = Set<Int64>()
         let step = max(1, n / 20000)
-        var i = 0
-        while i < ra1.count { let p = layer.nestedPixel(ra: ra1[i], dec: dec1[i]); if p >= 0 { cells.insert(p) }; i += step }
-        i = 0
-        while i < ra2.count { let p = layer.nestedPixel(ra: ra2[i], dec: dec2[i]); if p >= 0 { cells.insert(p) }; i += step }
+        for p in [p1, p2] {
+            p.withReader { r in
+                var i = 0
+                while i < r.count { let c = layer.nestedPixel(ra: r.ra(i), dec: r.dec(i)); if c >= 0 { cells.insert(c) }; i += step }
+            }
+        }
         return max(layer.pixelAreaDeg2, Double(cells.count) * layer.pixelAreaDeg2)
     }
 
@@ -266,9 +278,16 @@ extension MatchCriterion {
 /// Computes the score of a candidate pair, or nil if it is not a match.
 struct Scorer: PairScoring, @unchecked Sendable {
     let crit: MatchCriterion
+    /// Positions as arrays, for the criteria that use them (de Ruiter, ellipses; empty otherwise).
     let ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]
-    init(_ c: MatchCriterion, ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double]) {
-        crit = c; self.ra1 = ra1; self.dec1 = dec1; self.ra2 = ra2; self.dec2 = dec2
+    init(_ c: MatchCriterion, _ p1: PositionSource, _ p2: PositionSource) {
+        crit = c
+        switch c {
+        case .deRuiter, .ellipses:
+            (ra1, dec1) = p1.arrays(); (ra2, dec2) = p2.arrays()
+        default:
+            (ra1, dec1, ra2, dec2) = ([], [], [], [])
+        }
     }
 
     /// `sep` in degrees.

@@ -5,23 +5,22 @@ import Dispatch
 import Foundation
 import SkyCore
 
-/// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec): rows only, no unit
-/// vectors. Sweeps compute the vectors of the pixels they visit from `ra`/`dec` (`PixelSorted.vectors`), so
-/// a set costs 12 bytes a row while it is prepared and 4 (searched) or 12 (walked) afterwards.
+/// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec), with its positions
+/// copied into that order: sweeps read both sets' positions in order (no gathers by row, so positions read
+/// in place from a mapped file are touched only sequentially) and compute unit vectors per pixel as they go
+/// (`PixelSorted.vectors`). A set costs 28 bytes a row while it is prepared, then 21 (walked) or 20 (searched).
 struct PixelSorted: @unchecked Sendable {
-    /// What a sweep does with a set. Set 1 is walked pixel by pixel and row by row (it keeps its sort keys:
-    /// the pixel, z order and edge bits of each row); set 2 is searched by pixel (it keeps a table of its
-    /// distinct pixels instead of keys).
+    /// What a sweep does with a set. Set 1 is walked pixel by pixel and row by row (it keeps the edge bits of
+    /// each entry); set 2 is searched by pixel.
     enum Role: Sendable { case walked, searched }
 
     let role: Role
-    /// Sort key of each sorted entry of a walked set (empty for a searched set): (pixel + 1) in the high 32
-    /// bits (0 for invalid rows, which come first), z quantised to 28 bits, then the 4 bits of the pixel
-    /// edges a disc of the search radius around the row may cross (`HEALPixLayer.edges`).
-    let keys: [UInt64]
     let rows: [Int32]          // original row of each sorted entry
-    /// The positions (degrees) the set was prepared from.
+    /// Positions (degrees) of the sorted entries, in sorted order.
     let ra: [Double], dec: [Double]
+    /// Per sorted entry of a walked set (empty for a searched set): the 4 bits of the pixel edges a disc of
+    /// the search radius around it may cross (`HEALPixLayer.edges`).
+    let edges: [UInt8]
     let firstValid: Int
     /// The distinct pixels of the set and where their entries start: entries of pixelTags[i] are
     /// pixelStarts[i] ..< pixelStarts[i + 1] (the last element is the entry count). A sweep walks a walked set
@@ -35,24 +34,33 @@ struct PixelSorted: @unchecked Sendable {
     /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
     ///
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
-    /// of 2^shift pixels, about one bucket per 2048 rows); every row's composite key and row scattered into its
-    /// bucket; each bucket sorted by (key, row). The order equals a stable sort by key. Large arrays are
-    /// written once, uninitialised before: on machines where fresh memory is slow to fault in, the bytes
-    /// touched set the time.
+    /// of 2^shift pixels, about one bucket per 2048 rows); every row's composite sort key — (pixel + 1) in the
+    /// high 32 bits (0 for invalid rows, which come first), z quantised to 28 bits, then the edge bits — its
+    /// row and position scattered into its bucket (positions read in row order); each bucket sorted by (key,
+    /// row). The order equals a stable sort by key. Large arrays are written once, uninitialised before: on
+    /// machines where fresh memory is slow to fault in, the bytes touched set the time.
     init(ra: [Double], dec: [Double], order: Int, radius: Double, role: Role) {
+        self.init(PositionSource(ra: ra, dec: dec), order: order, radius: radius, role: role)
+    }
+
+    /// Sorts `positions` (see `init(ra:dec:order:radius:role:)`).
+    init(_ positions: PositionSource, order: Int, radius: Double, role: Role) {
         let layer = HEALPixLayer.layers[order]
-        let n = min(ra.count, dec.count)
+        let n = positions.count
         let chunkCount = max(1, min(4 * Parallel.workers, n >> 15))
         let chunkSize = (n + chunkCount - 1) / chunkCount
         var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
+        var sra = LargeAllocation.uninitialisedArray(Double.self, count: n)
+        var sdec = LargeAllocation.uninitialisedArray(Double.self, count: n)
         var invalid = 0
-        ra.withUnsafeBufferPointer { rb in dec.withUnsafeBufferPointer { db in
+        positions.withReader { pos in
         keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in
-            guard n > 0, let rbase = rb.baseAddress, let dbase = db.baseAddress, let kbase = kb.baseAddress,
-                  let obase = ob.baseAddress else { return }
-            let rp = UnsafeSendablePointer(rbase), dp = UnsafeSendablePointer(dbase)
+        sra.withUnsafeMutableBufferPointer { rab in sdec.withUnsafeMutableBufferPointer { deb in
+            guard n > 0, let kbase = kb.baseAddress, let obase = ob.baseAddress, let rabase = rab.baseAddress,
+                  let debase = deb.baseAddress else { return }
             let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
+            let rap = UnsafeMutableSendablePointer(rabase), dep = UnsafeMutableSendablePointer(debase)
             // 1. Pixels (-1: invalid position) and, per chunk, their range.
             var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
             let ranges = pix.withUnsafeMutableBufferPointer { pb -> [(Int32, Int32)] in
@@ -62,11 +70,13 @@ struct PixelSorted: @unchecked Sendable {
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
                     var mn = Int32.max, mx = Int32.min
                     let buf = UnsafeMutablePointer<Int64>.allocate(capacity: 16)
-                    defer { buf.deallocate() }
+                    let rbuf = UnsafeMutablePointer<Double>.allocate(capacity: 32)
+                    defer { buf.deallocate(); rbuf.deallocate() }
                     var i = lo
                     while i < hi {
                         let m = min(16, hi - i)
-                        layer.nestedPixels(ra: rp.p + i, dec: dp.p + i, into: buf, count: m)
+                        for t in 0..<m { rbuf[t] = pos.ra(i + t); rbuf[16 + t] = pos.dec(i + t) }
+                        layer.nestedPixels(ra: rbuf, dec: rbuf + 16, into: buf, count: m)
                         for t in 0..<m {
                             let p = Int32(truncatingIfNeeded: buf[t])
                             pp.p[i + t] = p
@@ -105,7 +115,7 @@ struct PixelSorted: @unchecked Sendable {
                     for c in 0..<chunkCount { let k = c * bucketCount + b; let v = Int(cb[k]); cb[k] = Int32(sum); sum += v }
                 }
                 bucketStart[bucketCount] = sum
-                // 3. Keys and rows scattered into their buckets (positions read in order).
+                // 3. Keys, rows and positions scattered into their buckets (positions read in order).
                 Parallel.perform(iterations: chunkCount) { c in
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
                     let h = cp.p + c * bucketCount
@@ -113,11 +123,12 @@ struct PixelSorted: @unchecked Sendable {
                         let p = Int(pp.p[i])
                         let b = p < 0 ? 0 : 1 + (p - base) >> sh
                         let dst = Int(h[b]); h[b] = Int32(dst + 1)
-                        op.p[dst] = Int32(truncatingIfNeeded: i)
+                        let ra = pos.ra(i), dec = pos.dec(i)
+                        op.p[dst] = Int32(truncatingIfNeeded: i); rap.p[dst] = ra; dep.p[dst] = dec
                         guard p >= 0 else { kp.p[dst] = 0; continue }
-                        let sd = fastSinCos(dp.p[i] * degreesToRadians).0
+                        let sd = fastSinCos(dec * degreesToRadians).0
                         let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
-                        let edges = UInt64(layer.edges(ra: rp.p[i], z: sd, radius: radius).rawValue)
+                        let edges = UInt64(layer.edges(ra: ra, z: sd, radius: radius).rawValue)
                         kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
                     }
                 }
@@ -141,12 +152,12 @@ struct PixelSorted: @unchecked Sendable {
                 for bk in fb[c]..<max(fb[c], fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
                     guard hi - lo > 1 else { continue }
-                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, count: hi - lo)
+                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, count: hi - lo)
                 }
             }
-        } } } }
+        } } } } }
         self.role = role; self.rows = rows; self.firstValid = invalid
-        self.ra = ra; self.dec = dec
+        self.ra = sra; self.dec = sdec
         var tags: [UInt32] = [], tagStarts: [Int] = []
         var k = invalid
         while k < n {
@@ -156,9 +167,20 @@ struct PixelSorted: @unchecked Sendable {
             while k < n && UInt32(truncatingIfNeeded: keys[k] >> 32) == t { k += 1 }
         }
         tagStarts.append(n)
-        // A searched set is found by pixel: its keys go before the sweep allocates.
-        if role == .searched { keys = [] }
-        self.keys = keys
+        // A walked set keeps the edge bits of its keys; the keys go before the sweep allocates.
+        var edgeBits: [UInt8] = []
+        if role == .walked {
+            edgeBits = LargeAllocation.uninitialisedArray(UInt8.self, count: n)
+            keys.withUnsafeBufferPointer { kb in edgeBits.withUnsafeMutableBufferPointer { eb in
+                guard let kbase = kb.baseAddress, let ebase = eb.baseAddress else { return }
+                let kp = UnsafeSendablePointer(kbase), ep = UnsafeMutableSendablePointer(ebase)
+                Parallel.forEachChunk(count: n, minChunk: 1 << 16) { lo, hi in
+                    for k in lo..<hi { ep.p[k] = UInt8(truncatingIfNeeded: kp.p[k] & 15) }
+                }
+            } }
+        }
+        keys = []
+        edges = edgeBits
         pixelTags = tags; pixelStarts = tagStarts
     }
 
@@ -169,21 +191,19 @@ struct PixelSorted: @unchecked Sendable {
         return (cd * ca, cd * sa, sd)
     }
 
-    /// Unit vectors (interleaved x, y, z) of the `count` rows listed at `rows`, from positions in degrees.
-    /// The positions are gathered first (independent loads: their cache misses overlap), then converted.
-    @inline(__always) static func vectors(rows: UnsafePointer<Int32>, count: Int, ra: UnsafePointer<Double>, dec: UnsafePointer<Double>,
+    /// Unit vectors (interleaved x, y, z) of `count` consecutive positions in degrees.
+    @inline(__always) static func vectors(ra: UnsafePointer<Double>, dec: UnsafePointer<Double>, count: Int,
                                           into out: UnsafeMutablePointer<Double>) {
-        for t in 0..<count { let r = Int(rows[t]); out[3 * t] = ra[r]; out[3 * t + 1] = dec[r] }
         for t in 0..<count {
-            let (sd, cd) = fastSinCos(out[3 * t + 1] * degreesToRadians)
-            (out[3 * t], out[3 * t + 1], out[3 * t + 2]) = unitVector(ra: out[3 * t], sinDec: sd, cosDec: cd)
+            let (sd, cd) = fastSinCos(dec[t] * degreesToRadians)
+            (out[3 * t], out[3 * t + 1], out[3 * t + 2]) = unitVector(ra: ra[t], sinDec: sd, cosDec: cd)
         }
     }
 
     /// Prepares two position sets, one after the other (each on all cores): set 1 walked, set 2 searched.
-    static func both(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
-        (PixelSorted(ra: ra1, dec: dec1, order: order, radius: radius, role: .walked),
-         PixelSorted(ra: ra2, dec: dec2, order: order, radius: radius, role: .searched))
+    static func both(_ p1: PositionSource, _ p2: PositionSource, order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
+        (PixelSorted(p1, order: order, radius: radius, role: .walked),
+         PixelSorted(p2, order: order, radius: radius, role: .searched))
     }
 
     /// The index in `pixelTags` of nested pixel `pix` of a searched set, or -1 when it holds no entry.
@@ -200,25 +220,36 @@ struct PixelSorted: @unchecked Sendable {
         }
     }
 
+    /// The rows with invalid positions (NaN, infinite or |dec| > 90: no pixel), ascending: the first sorted
+    /// entries, which the stable sort leaves in row order.
+    var invalidRows: [Int] { rows[0..<firstValid].map { Int($0) } }
+
     /// The sorted-entry range of nested pixel `pix` (a searched set).
     func entries(ofPixel pix: Int64) -> Range<Int> {
         let i = tagIndex(ofPixel: pix)
         return i < 0 ? 0..<0 : pixelStarts[i]..<pixelStarts[i + 1]
     }
 
-    /// The nested pixel of sorted entry `k` of a walked set (-1 for invalid rows).
-    @inline(__always) func pixel(_ k: Int) -> Int64 { Int64(bitPattern: keys[k] >> 32) &- 1 }
+    /// The nested pixel of sorted entry `k` (-1 for invalid rows).
+    func pixel(_ k: Int) -> Int64 {
+        guard k >= firstValid, k < rows.count else { return -1 }
+        var lo = 0, hi = pixelTags.count
+        while hi - lo > 1 { let mid = (lo + hi) >> 1; if pixelStarts[mid] <= k { lo = mid } else { hi = mid } }
+        return Int64(pixelTags[lo]) - 1
+    }
 }
 
-/// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows: an
-/// in-cache LSD radix sort over the key bytes that vary within the bucket (typically four: edge bits, the
-/// low z bits, perhaps the pixel), then one permutation of the rows.
+/// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and
+/// positions: an in-cache LSD radix sort over the key bytes that vary within the bucket (typically four:
+/// edge bits, the low z bits, perhaps the pixel), then one permutation of the rows and positions.
 struct SegmentScratch {
     var values: [UInt64] = [], values2: [UInt64] = []
     var from: [Int32] = [], from2: [Int32] = []
     var rows: [Int32] = []
+    var ra: [Double] = [], dec: [Double] = []
 
-    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>, count m: Int) {
+    mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>,
+                       ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>, count m: Int) {
         guard m > 1 else { return }
         var sorted = true, varying: UInt64 = 0
         let k0 = k[0]
@@ -230,12 +261,13 @@ struct SegmentScratch {
         if values.count < m {
             values = Array(repeating: 0, count: m); values2 = values
             from = Array(repeating: 0, count: m); from2 = from; rows = from
+            ra = Array(repeating: 0, count: m); dec = ra
         }
         values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
         from.withUnsafeMutableBufferPointer { f1 in from2.withUnsafeMutableBufferPointer { f2 in
-        rows.withUnsafeMutableBufferPointer { rb in
+        rows.withUnsafeMutableBufferPointer { rb in ra.withUnsafeMutableBufferPointer { rab in dec.withUnsafeMutableBufferPointer { deb in
             guard var a = v1.baseAddress, var b = v2.baseAddress, var fa = f1.baseAddress, var fb = f2.baseAddress,
-                  let rc = rb.baseAddress else { return }
+                  let rc = rb.baseAddress, let rac = rab.baseAddress, let dec = deb.baseAddress else { return }
             for i in 0..<m { a[i] = k[i]; fa[i] = Int32(truncatingIfNeeded: i) }
             // Stable counting passes, least significant varying byte first.
             var counts = (0..<256).map { _ in 0 }
@@ -256,10 +288,10 @@ struct SegmentScratch {
                     swap(&a, &b); swap(&fa, &fb)
                 }
             }
-            // Permute the rows through a copy; the keys are already in order.
-            for i in 0..<m { rc[i] = r[i] }
-            for i in 0..<m { let j = Int(fa[i]); k[i] = a[i]; r[i] = rc[j] }
-        } } } } }
+            // Permute the rows and positions through copies; the keys are already in order.
+            for i in 0..<m { rc[i] = r[i]; rac[i] = pa[i]; dec[i] = pd[i] }
+            for i in 0..<m { let j = Int(fa[i]); k[i] = a[i]; r[i] = rc[j]; pa[i] = rac[j]; pd[i] = dec[j] }
+        } } } } } } }
     }
 }
 
@@ -315,10 +347,10 @@ struct VectorCache {
     /// A new pixel block: no cache slot is in use.
     mutating func beginBlock() { pinnedCount = 0 }
 
-    /// The unit vectors of sorted entries `lo ..< hi` (tag index `t`) of a searched set with the given rows
-    /// and positions (degrees), for sweep slot `q` (0...8) of the current block; valid until `beginBlock`.
+    /// The unit vectors of sorted entries `lo ..< hi` (tag index `t`) of a searched set with the given sorted
+    /// positions (degrees), for sweep slot `q` (0...8) of the current block; valid until `beginBlock`.
     mutating func vectors(tag t: Int, lo: Int, hi: Int, slot q: Int,
-                          rows: UnsafePointer<Int32>, ra: UnsafePointer<Double>, dec: UnsafePointer<Double>) -> UnsafePointer<Double> {
+                          ra: UnsafePointer<Double>, dec: UnsafePointer<Double>) -> UnsafePointer<Double> {
         let s = t & (VectorCache.slotCount - 1)
         var used = false
         for i in 0..<pinnedCount where pinned[i] == s { used = true }
@@ -336,7 +368,7 @@ struct VectorCache {
             buf = .allocate(capacity: 3 * cap)
             buffers[target] = buf; capacities[target] = cap
         }
-        PixelSorted.vectors(rows: rows + lo, count: m, ra: ra, dec: dec, into: buf)
+        PixelSorted.vectors(ra: ra + lo, dec: dec + lo, count: m, into: buf)
         if !used { tags[s] = t; pinned[pinnedCount] = s; pinnedCount += 1 }
         return UnsafePointer(buf)
     }
@@ -420,15 +452,16 @@ enum PairSearch {
             a.rows.withUnsafeBufferPointer { arb in b.rows.withUnsafeBufferPointer { brb in
             a.ra.withUnsafeBufferPointer { rab in a.dec.withUnsafeBufferPointer { dab in
             b.ra.withUnsafeBufferPointer { rbb in b.dec.withUnsafeBufferPointer { dbb in
+            a.edges.withUnsafeBufferPointer { eb in
                 guard let ar = arb.baseAddress, let br = brb.baseAddress, let ra1 = rab.baseAddress, let dec1 = dab.baseAddress,
-                      let ra2 = rbb.baseAddress, let dec2 = dbb.baseAddress else { return }
+                      let ra2 = rbb.baseAddress, let dec2 = dbb.baseAddress, let edges1 = eb.baseAddress else { return }
                 for g in g0..<g1 {
                     let s = starts[g], e = starts[g + 1]
                     let pix = Int64(a.pixelTags[g]) - 1
                     // Slot 0: the pixel itself; slot 1 + i: neighbour i, looked up only when a row of this
                     // block may reach it (its edge bits, see HEALPixLayer.edges); empty slots have length 0.
                     var union: UInt8 = 0
-                    for k in s..<e { union |= HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: UInt8(a.keys[k] & 15))) }
+                    for k in s..<e { union |= HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: edges1[k])) }
                     cache.beginBlock()
                     let nbs = union != 0 ? layer.neighbours(nested: pix) : []
                     var any = false
@@ -441,7 +474,7 @@ enum PairSearch {
                         }
                         guard t >= 0 else { continue }
                         let lo = b.pixelStarts[t], hi = b.pixelStarts[t + 1]
-                        vbase[q] = cache.vectors(tag: t, lo: lo, hi: hi, slot: q, rows: br, ra: ra2, dec: dec2)
+                        vbase[q] = cache.vectors(tag: t, lo: lo, hi: hi, slot: q, ra: ra2, dec: dec2)
                         rbase[q] = br + lo
                         lengths[q] = hi - lo
                         any = true
@@ -450,7 +483,7 @@ enum PairSearch {
                     if local.count < 3 * (e - s) { local = [Double](repeating: 0, count: 3 * (e - s)) }
                     local.withUnsafeMutableBufferPointer { lb in
                     guard let lp = lb.baseAddress else { return }
-                    PixelSorted.vectors(rows: ar + s, count: e - s, ra: ra1, dec: dec1, into: lp)
+                    PixelSorted.vectors(ra: ra1 + s, dec: dec1 + s, count: e - s, into: lp)
                     let ax = UnsafePointer(lp)
                     // Rows of this block come in ascending z: sweep each neighbour list.
                     for k in s..<e {
@@ -468,7 +501,7 @@ enum PairSearch {
                         let zhi = (azk * sinR > cosD * cosR ? 2 : zc + zs) + zMargin
                         sink.begin(row1: Int(ar[k]))
                         // Slots to visit: the own pixel, then the neighbours this row's disc may reach.
-                        var visit = UInt16(HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: UInt8(a.keys[k] & 15)))) << 1 | 1
+                        var visit = UInt16(HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: edges1[k]))) << 1 | 1
                         while visit != 0 {
                             let q = visit.trailingZeroBitCount
                             visit &= visit &- 1
@@ -492,7 +525,7 @@ enum PairSearch {
                     }
                     }
                 }
-            } } } } } }
+            } } } } } } }
             if let progress {
                 counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
                 progress(Double(d) / Double(chunkCount))

@@ -80,11 +80,9 @@ struct Match: ParsableCommand {
         if let out {
             let t: Catalogue
             if later1 != nil || later2 != nil {
-                // Output columns read after the match (FITS inputs with --columns1/--columns2).
-                let reads = [(table1, later1), (table2, later2)].filter { $0.1 != nil }
-                var cols = try Catalogue.read(reads.map(\.0), columns: reads.map(\.1))
-                let c2 = later2 == nil ? m.outputColumns2 : cols.removeLast()
-                let c1 = later1 == nil ? m.outputColumns1 : cols.removeLast()
+                // Output columns read after the match (mapped FITS tables, or FITS with --columns1/--columns2).
+                let c1 = try later1?.read() ?? m.outputColumns1
+                let c2 = try later2?.read() ?? m.outputColumns2
                 lap("read_output_columns")
                 t = try m.table(columns1: c1, columns2: c2)
             } else { t = try m.table() }
@@ -100,19 +98,46 @@ struct Match: ParsableCommand {
         if let out { print("wrote \(outputRows) rows to \(out)") }
     }
 
-    /// Reads both tables and matches them (the "read" and "match" laps). A FITS table with explicit output
-    /// columns (`--columns1`/`--columns2`) is read in two goes: here only the columns the match needs
-    /// (positions, criterion and proper-motion columns), and its output columns, when others, after the match
-    /// (returned as `later1`/`later2`, nil when everything was read here), so that they never share memory
-    /// with the match's working arrays.
-    func readAndMatch(lap: (String) -> Void) throws -> (match: CatalogueMatch, later1: [String]?, later2: [String]?) {
+    /// Output columns of one table read after the match: decoded from its mapped rows, or read from the file.
+    struct LaterRead {
+        let path: String
+        let map: FITSTableMap?
+        /// nil: all columns.
+        let columns: [String]?
+        func read() throws -> Catalogue { try map?.read(columns: columns) ?? Catalogue.read(path, columns: columns) }
+    }
+
+    /// How one table is read. A FITS table whose positions are double-precision columns in degrees is read
+    /// in place (`map`, `positions`): only the match's other columns (`now`) are decoded before the match,
+    /// and the output columns after it. Otherwise `now` are the columns read before the match (nil: all),
+    /// and `later` the output columns read after it (FITS with explicit output columns that the match does
+    /// not need), so that they never share memory with the match's working arrays.
+    struct ReadPlan {
+        var map: FITSTableMap? = nil
+        var positions: PositionSource? = nil
+        var now: [String]? = nil
+        var later: LaterRead? = nil
+    }
+
+    /// Reads both tables and matches them (the "read" and "match" laps); the output columns to read after
+    /// the match come back as `later1`/`later2` (nil: the match kept them).
+    func readAndMatch(lap: (String) -> Void) throws -> (match: CatalogueMatch, later1: LaterRead?, later2: LaterRead?) {
         let moved = epoch1 != nil && epoch2 != nil && epoch1 != epoch2
         let plan1 = try readPlan(table1, output: columns1.map(Output.list), ra: ra1, dec: dec1, criterion: criterionColumns1, properMotions: moved)
         let plan2 = try readPlan(table2, output: columns2.map(Output.list), ra: ra2, dec: dec2, criterion: criterionColumns2, properMotions: false)
-        var both = try Catalogue.read([table1, table2], columns: [plan1.now, plan2.now])
-        var b = both.removeLast(), a = both.removeLast()
-        if let r = ra1, let d = dec1 { a.positionColumns = PositionColumns(ra: r, dec: d) }
-        if let r = ra2, let d = dec2 { b.positionColumns = PositionColumns(ra: r, dec: d) }
+        // Tables not read in place are read together.
+        let unmapped = [(table1, plan1), (table2, plan2)].filter { $0.1.map == nil }
+        var read = try Catalogue.read(unmapped.map(\.0), columns: unmapped.map(\.1.now))
+        func table(_ path: String, _ plan: ReadPlan, _ ra: String?, _ dec: String?) throws -> Catalogue {
+            if let map = plan.map {
+                guard let now = plan.now, !now.isEmpty else { var t = Catalogue(rowCount: map.rowCount); t.source = path; return t }
+                return try map.read(columns: now)
+            }
+            var t = read.removeFirst()
+            if let ra, let dec { t.positionColumns = PositionColumns(ra: ra, dec: dec) }
+            return t
+        }
+        let a = try table(table1, plan1, ra1, dec1), b = try table(table2, plan2, ra2, dec2)
         lap("read")
         let criterion: MatchCriterion
         if let radius { criterion = .radius(arcsec: radius.degrees * 3600) }
@@ -127,28 +152,38 @@ struct Match: ParsableCommand {
         let bar = ProgressBar("matching", quiet: quiet || json)
         let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
         var options = try catalogueOptions(mo)
-        if plan1.later != nil { options.columns1 = [] }
-        if plan2.later != nil { options.columns2 = [] }
-        let m = try CatalogueMatch(a, b, options: options)
+        if plan1.map != nil || plan1.later != nil { options.columns1 = [] }
+        if plan2.map != nil || plan2.later != nil { options.columns2 = [] }
+        func positions(_ plan: ReadPlan, _ t: Catalogue) throws -> PositionSource {
+            if let p = plan.positions { return p }
+            let (ra, dec) = try t.positions()
+            return PositionSource(ra: ra, dec: dec)
+        }
+        let m = try CatalogueMatch(a, positions1: try positions(plan1, a), b, positions2: try positions(plan2, b), options: options)
         bar.finish()
         lap("match")
         return (m, plan1.later, plan2.later)
     }
 
-    /// Which columns of a table to read before the match (`now`, nil: all) and after it (`later`, nil: none).
-    /// Two goes only for FITS with explicit output columns that are not all needed by the match (positions,
-    /// `criterion` columns, proper motions when `properMotions`); the output columns are checked against the
-    /// file's columns before anything is read.
-    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String], properMotions: Bool) throws -> (now: [String]?, later: [String]?) {
-        guard out != nil, let output, var schema = try Catalogue.schema(ofFile: path) else { return (nil, nil) }
-        _ = try schema.selecting(output)
+    /// The read plan of one table (see `ReadPlan`): `criterion` columns and proper motions (when
+    /// `properMotions`) are the match's columns besides the positions; the output columns are checked
+    /// against the file's columns before anything is read.
+    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String], properMotions: Bool) throws -> ReadPlan {
+        let map = CatalogueFormat.infer(path: path) == .fits ? try FITSTableMap(path: path) : nil
+        guard map != nil || (out != nil && output != nil), var schema = try map?.schema ?? Catalogue.schema(ofFile: path) else { return ReadPlan() }
+        if let output { _ = try schema.selecting(output) }
         if let ra, let dec { schema.positionColumns = PositionColumns(ra: ra, dec: dec) }
         let p = try schema.detectPositionColumns()
         let pm = properMotions ? schema.detectProperMotionColumns().map { [$0.pmra, $0.pmdec] } ?? [] : []
         var need: [String] = []
         for c in [p.ra, p.dec] + criterion + pm where !need.contains(c) { need.append(c) }
-        if output.allSatisfy({ need.contains($0) }) { return (need, nil) }
-        return (need, output)
+        if let map, let positions = map.positions(p) {
+            return ReadPlan(map: map, positions: positions, now: need.filter { $0 != p.ra && $0 != p.dec },
+                            later: out == nil ? nil : LaterRead(path: path, map: map, columns: output))
+        }
+        guard out != nil, let output else { return ReadPlan() }
+        if output.allSatisfy({ need.contains($0) }) { return ReadPlan(now: need) }
+        return ReadPlan(now: need, later: LaterRead(path: path, map: nil, columns: output))
     }
 
     /// Per-row criterion columns of table 1 / table 2 (radius, errors, ellipses).

@@ -363,3 +363,63 @@ struct FITSTests {
         #expect(throws: CatalogueError.self) { _ = try FITSFile(path: tmp.file("a.fits")).readTable(columns: ["nope"]) }
     }
 }
+
+/// Tables read in place (`FITSTableMap`): the reference is the ordinary read (`Catalogue.read`, through
+/// cfitsio), compared bit for bit.
+@Suite("FITS tables read in place")
+struct FITSTableMapTests {
+    /// Every column type decoded from the mapped rows equals cfitsio's reading, whole and chosen columns
+    /// (a string column among them falls back to cfitsio); positions read in place equal the decoded
+    /// position columns, NaN and -0.0 included, in a table with other fields between and after them.
+    @Test func mappedColumnsAndPositionsEqualTheOrdinaryRead() throws {
+        let tmp = TempDir()
+        var cat = try allTypesCatalogue().rows((0..<40_003).map { $0 % 5 })
+        var rng = SeededGenerator(seed: 11)
+        var ra = (0..<cat.rowCount).map { _ in Double.random(in: 0..<360, using: &rng) }
+        var dec = (0..<cat.rowCount).map { _ in Double.random(in: -90...90, using: &rng) }
+        ra[3] = .nan; dec[7] = -0.0; dec[8] = .infinity
+        try cat.add(.double("ra", ra, unit: "deg")); try cat.add(.int64("id", (0..<Int64(cat.rowCount)).map { $0 * 3 }))
+        try cat.add(.double("dec", dec, unit: "deg")); try cat.add(Column(name: "tail", values: .float((0..<cat.rowCount).map { Float($0) })))
+        let path = tmp.file("t.fits")
+        try cat.write(to: path)
+        let map = try #require(try FITSTableMap(path: path))
+        #expect(map.rowCount == cat.rowCount && map.hdu == 1)
+        let ordinary = try Catalogue.read(path)
+        let mapped = try map.read()
+        #expect(sameBits(ordinary, mapped) && mapped.columnNames == ordinary.columnNames)
+        for (c, d) in zip(ordinary.columns, mapped.columns) { #expect(c.unit == d.unit && c.storage == d.storage, "\(c.name)") }
+        let pick = ["dec", "u64", "b", "vec", "id"]
+        #expect(sameBits(try map.read(columns: pick), try Catalogue.read(path, columns: pick)))
+        #expect(sameBits(try map.read(columns: ["s", "d"]), try Catalogue.read(path, columns: ["s", "d"])))
+        #expect(throws: CatalogueError.self) { try map.read(columns: ["nope"]) }
+        let p = try #require(map.positions(PositionColumns(ra: "ra", dec: "dec")))
+        #expect(p.count == cat.rowCount && p.mappedFile == path)
+        let (pr, pd) = p.arrays()
+        #expect(pr.elementsEqual(ra) { $0.bitPattern == $1.bitPattern } && pd.elementsEqual(dec) { $0.bitPattern == $1.bitPattern })
+        #expect(p[40_002].ra.bitPattern == ra[40_002].bitPattern && p[7].dec.bitPattern == (-0.0).bitPattern)
+        #expect(map.schema.rowCount == 0 && map.schema.columnNames == ordinary.columnNames)
+    }
+
+    /// Positions are read in place only from scalar double columns in degrees; files are mapped only when
+    /// plain (gzip and extended filename syntax go through cfitsio); an empty table maps.
+    @Test func whatIsNotReadInPlace() throws {
+        let tmp = TempDir()
+        let cat = try Catalogue(columns: [.double("ra", [1, 2]), .double("dec", [3, 4]),
+                                          Column(name: "fra", values: .float([1, 2])), Column(name: "v", values: .double([1, 2, 3, 4]), width: 2),
+                                          Column(name: "rad", values: .double([0.1, 0.2]), unit: "rad")])
+        try cat.write(to: tmp.file("a.fits")); try cat.write(to: tmp.file("a.fits.gz"))
+        let map = try #require(try FITSTableMap(path: tmp.file("a.fits")))
+        #expect(map.positions(PositionColumns(ra: "ra", dec: "dec")) != nil)
+        #expect(map.positions(PositionColumns(ra: "fra", dec: "dec")) == nil)          // E column
+        #expect(map.positions(PositionColumns(ra: "v", dec: "dec")) == nil)            // vector column
+        #expect(map.positions(PositionColumns(ra: "ra", dec: "dec", radians: true)) == nil)
+        #expect(map.positions(PositionColumns(ra: "ra", dec: "nope")) == nil)
+        #expect(try FITSTableMap(path: tmp.file("a.fits.gz")) == nil)
+        #expect(try FITSTableMap(path: tmp.file("a.fits") + "[1]") == nil)
+        #expect(throws: FITSError.self) { try FITSTableMap(path: tmp.file("missing.fits")) }
+        try Catalogue(columns: [.double("ra", []), .double("dec", [])]).write(to: tmp.file("empty.fits"))
+        let empty = try #require(try FITSTableMap(path: tmp.file("empty.fits")))
+        #expect(empty.rowCount == 0 && empty.positions(PositionColumns(ra: "ra", dec: "dec"))?.count == 0)
+        #expect(try empty.read().rowCount == 0)
+    }
+}

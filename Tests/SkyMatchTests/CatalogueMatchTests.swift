@@ -58,4 +58,31 @@ struct CatalogueMatchTests {
         }
         #expect(throws: CatalogueError.self) { try late.table(columns1: t2, columns2: t2) }
     }
+
+    /// Positions read in place from the files (`FITSTableMap`) match as the read catalogues do (reference:
+    /// `CatalogueMatch(t1, t2)` on `Catalogue.read` of the same files): the same pairs and separations bit for
+    /// bit, every find mode, with the Hipparcos epoch propagation (positions decoded for it) and with coverage
+    /// labels (looked up at the mapped positions). A catalogue of the wrong length is an error.
+    @Test(arguments: [FindMode.best1, .all, .best, .best2])
+    func positionsReadInPlaceMatchAsTheReadCatalogues(find: FindMode) throws {
+        let hipPath = Self.taurus + "/hip2.fits", tycPath = Self.taurus + "/tycho2_astrometrynet.fits"
+        let hip = try Catalogue.read(hipPath), tyc = try Catalogue.read(tycPath)
+        let hipMap = try #require(try FITSTableMap(path: hipPath)), tycMap = try #require(try FITSTableMap(path: tycPath))
+        let p1 = try #require(hipMap.positions(try hip.detectPositionColumns()))
+        let p2 = try #require(tycMap.positions(try tyc.detectPositionColumns()))
+        let cov = try MOC.polygon([(60.0, 20.0), (70.0, 20.0), (70.0, 30.0), (60.0, 30.0)].map { (ra: $0.0, dec: $0.1) }, order: 8)
+        for o in [CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: find), epoch1: 1991.25, epoch2: 2000),
+                  CatalogueMatchOptions(MatchOptions(.radius(arcsec: 2), find: find), coverage1: cov, coverage2: cov)] {
+            let read = try CatalogueMatch(hip, tyc, options: o)
+            let inPlace = try CatalogueMatch(hip, positions1: p1, tyc, positions2: p2, options: o)
+            let r = read.result, q = inPlace.result
+            #expect(r.pairCount > 1000 && r.rows1 == q.rows1 && r.rows2 == q.rows2)
+            #expect(r.separations.elementsEqual(q.separations) { $0.bitPattern == $1.bitPattern })
+            #expect(r.unmatched1 == q.unmatched1 && r.unmatched2 == q.unmatched2 && r.invalid1 == q.invalid1)
+            #expect(read.notCovered1 == inPlace.notCovered1 && read.notCovered2 == inPlace.notCovered2)
+        }
+        #expect(throws: CatalogueError.self) {
+            _ = try CatalogueMatch(hip.rows([0, 1]), positions1: p1, tyc, positions2: p2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1))))
+        }
+    }
 }

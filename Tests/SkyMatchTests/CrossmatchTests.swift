@@ -190,21 +190,31 @@ struct PixelSortedTests {
         }
         let expected = (0..<ra.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
         // (Counts of mismatches, not the arrays: a failure prints a number, not 10^5 values.)
-        #expect(ps.rows.count == expected.count && ps.keys.count == expected.count)
+        #expect(ps.rows.count == expected.count && ps.edges.count == expected.count)
         #expect(zip(ps.rows, expected).filter { Int($0.0) != $0.1 }.count == 0)
-        #expect(zip(ps.keys, expected).filter { $0.0 != keys[$0.1] }.count == 0)
         #expect(ps.firstValid == keys.filter { $0 == 0 }.count)
-        // The searched preparation: the same rows, no keys, and a table of the distinct pixels whose ranges
-        // are the runs of equal pixels in the walked keys.
-        #expect(searched.rows == ps.rows && searched.keys.isEmpty && searched.firstValid == ps.firstValid)
-        var runs: [(UInt32, Int)] = []
-        for k in ps.firstValid..<ps.keys.count where k == ps.firstValid || ps.keys[k] >> 32 != ps.keys[k - 1] >> 32 {
-            runs.append((UInt32(ps.keys[k] >> 32), k))
+        #expect(ps.invalidRows == expected.prefix(ps.firstValid).sorted() && ps.invalidRows.count == 5)
+        // The sorted positions are the rows' positions, bit for bit; the sorted entries' keys, rebuilt from
+        // the pixel table, the sorted declinations and the edge bits, are the keys of their rows.
+        #expect(zip(ps.ra, expected).filter { $0.0.bitPattern != ra[$0.1].bitPattern }.count == 0)
+        #expect(zip(ps.dec, expected).filter { $0.0.bitPattern != dec[$0.1].bitPattern }.count == 0)
+        var rebuilt = [UInt64](repeating: 0, count: ra.count)
+        for (g, tag) in ps.pixelTags.enumerated() {
+            for k in ps.pixelStarts[g]..<ps.pixelStarts[g + 1] {
+                let sd = fastSinCos(ps.dec[k] * degreesToRadians).0
+                let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
+                rebuilt[k] = UInt64(tag) << 32 | q << 4 | UInt64(ps.edges[k])
+            }
         }
-        #expect(searched.pixelTags == runs.map(\.0) && Array(searched.pixelStarts.dropLast()) == runs.map(\.1))
-        #expect(searched.pixelStarts.last == ra.count)
+        #expect(ps.pixelStarts.first == ps.firstValid && ps.pixelStarts.last == ra.count)
+        #expect(zip(rebuilt, expected).filter { $0.0 != keys[$0.1] }.count == 0)
+        // The searched preparation: the same rows, positions and pixel table, no edge bits.
+        #expect(searched.rows == ps.rows && searched.edges.isEmpty && searched.firstValid == ps.firstValid)
+        #expect(searched.pixelTags == ps.pixelTags && searched.pixelStarts == ps.pixelStarts)
+        #expect(searched.ra.elementsEqual(ps.ra) { $0.bitPattern == $1.bitPattern })
         for k in stride(from: ps.firstValid, to: ra.count, by: 997) {
             #expect(searched.entries(ofPixel: ps.pixel(k)).contains(k))
+            #expect(ps.pixel(k) == Int64(keys[expected[k]] >> 32) - 1)
         }
     }
 

@@ -490,6 +490,16 @@ final class FITSHandle {
         try check(status, "reading table rows \(row)...")
     }
 
+    /// Byte offsets in the file of the current HDU's data and of its end (cfitsio's HDU address; for a
+    /// table, the data end includes the heap). Meaningful only for a plain file on disk, not for one cfitsio
+    /// uncompressed into memory.
+    func dataAddress() throws(FITSError) -> (start: Int, end: Int) {
+        var head: Int64 = 0, start: Int64 = 0, end: Int64 = 0, status: Int32 = 0
+        ffghadll(try ptr(), &head, &start, &end, &status)
+        try check(status, "finding the HDU's data in the file")
+        return (Int(start), Int(end))
+    }
+
     /// Marks elements as undefined (TNULL for integers, NaN for floats, null for logicals).
     func writeNull(_ col: Int, name: String, row: Int, element: Int, count: Int) throws(FITSError) {
         var status: Int32 = 0

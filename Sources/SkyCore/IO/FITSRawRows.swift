@@ -233,6 +233,15 @@ struct RawTableReader {
     }
 }
 
+extension RawTableReader {
+    /// Decodes `rows` rows of raw table bytes at `input` (a mapped table) into columns, on all cores.
+    static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int) -> [Column] {
+        var sinks = columns.map { ColumnSink($0, rows: rows) }
+        if rows > 0 { for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: rows, rowBytes: rowBytes) } }
+        return sinks.map { $0.finish() }
+    }
+}
+
 /// One column being filled from raw rows: its final array (allocated once, uninitialised) and the indices of
 /// its missing elements.
 private struct ColumnSink {
