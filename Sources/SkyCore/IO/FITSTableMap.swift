@@ -64,7 +64,14 @@ public final class FITSTableMap: @unchecked Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0, Int(st.st_size) >= needed, st.st_size > 0 else { return nil }
         let size = Int(st.st_size)
-        guard let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else { return nil }
+        // The pages are mapped up front (one call, ~30 ms for 240 MB in the page cache): touched first by the
+        // first scattered reads, each page fault of a virtual machine cost ~10 µs, 0.2 s for two such files.
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let m = mmap(nil, size, PROT_READ, flags, fd, 0), m != MAP_FAILED else { return nil }
         // The mapped bytes must be the rows cfitsio reads (they are, for a plain file: a check, not a hope).
         let check = min(tableRows, 2) * rowBytes
         if check > 0 {
