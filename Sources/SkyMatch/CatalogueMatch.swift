@@ -107,13 +107,17 @@ public struct CatalogueMatch: Sendable {
     /// positions for the match, then the ids for the output), so that they never share memory with the
     /// match's working arrays; match with empty `columns1`/`columns2` to keep nothing of the matched tables.
     public func table(columns1 t1: Catalogue, columns2 t2: Catalogue) throws -> Catalogue {
-        for (t, n, k) in [(t1, result.count1, 1), (t2, result.count2, 2)] where t.rowCount != n {
-            throw CatalogueError(.lengthMismatch, "the columns for table \(k) have \(t.rowCount) rows, the matched table \(n)", source: t.source)
-        }
+        try table(loading: { t1 }, { t2 })
+    }
+
+    /// The joined table with the columns of each table supplied one at a time: `columns1` is called and its
+    /// columns joined before `columns2` is called, so that what the first returned can be released before
+    /// the second loads (say, each file's output columns decoded after matching: the two never share
+    /// memory). A table the join mode leaves out is not loaded. Otherwise as `table(columns1:columns2:)`.
+    public func table(loading columns1: () throws -> Catalogue, _ columns2: () throws -> Catalogue) throws -> Catalogue {
         let labelled = options.coverage1 != nil || options.coverage2 != nil
-        return try CatalogueMatch.join(t1, t2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
-                                labelled: labelled,
-                                scored: options.match.criterion.isScored)
+        return try CatalogueMatch.join(columns1, columns2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
+                                       labelled: labelled, scored: options.match.criterion.isScored)
     }
 
     /// Table 1's positions (degrees), moved to `epoch2` by their proper motions when the options' epochs differ.
@@ -156,7 +160,7 @@ public struct CatalogueMatch: Sendable {
     /// `group_size` for `find: .all`, and `match_status` (matched / not_detected / not_covered /
     /// invalid_position) when a coverage was given. Row order: pairs and unmatched table-1 rows in table-1
     /// order (pairs of one row by score), then unmatched table-2 rows in table-2 order.
-    static func join(_ t1: Catalogue, _ t2: Catalogue, _ r: MatchResult, join: JoinMode,
+    static func join(_ load1: () throws -> Catalogue, _ load2: () throws -> Catalogue, _ r: MatchResult, join: JoinMode,
                      reasons1: [Int: UnmatchedReason], reasons2: [Int: UnmatchedReason], labelled: Bool, scored: Bool) throws -> Catalogue {
         var idx1: [Int] = [], idx2: [Int] = [], pairOf: [Int] = []    // pairOf: pair index or -1
         let with1 = join != .only2, with2 = join != .only1
@@ -176,11 +180,28 @@ public struct CatalogueMatch: Sendable {
             }
             if keepU2 { for row in (r.unmatched2 + r.invalid2).sorted() { idx1.append(-1); idx2.append(row); pairOf.append(-1) } }
         }
-        let n1 = Set(t1.columnNames), n2 = Set(t2.columnNames)
         var out = Catalogue(rowCount: idx1.count)
-        out.source = t1.source
-        if with1 { for c in t1.columns { var col = c.rowsAllowingMissing(idx1); if with2 && n2.contains(c.name) { col.name += "_1" }; try out.add(col) } }
-        if with2 { for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if with1 && n1.contains(c.name) { col.name += "_2" }; try out.add(col) } }
+        func loaded(_ load: () throws -> Catalogue, _ k: Int, _ n: Int) throws -> Catalogue {
+            let t = try load()
+            guard t.rowCount == n else {
+                throw CatalogueError(.lengthMismatch, "the columns for table \(k) have \(t.rowCount) rows, the matched table \(n)", source: t.source)
+            }
+            if out.source == nil { out.source = t.source }
+            return t
+        }
+        // Table 1's columns, then table 2's (table 1's released first); names in both get _1 and _2.
+        var names1: [String] = []
+        if with1 {
+            let t1 = try loaded(load1, 1, r.count1)
+            names1 = t1.columnNames
+            for c in t1.columns { try out.add(c.rowsAllowingMissing(idx1)) }
+        }
+        if with2 {
+            let t2 = try loaded(load2, 2, r.count2)
+            let n1 = Set(names1), n2 = Set(t2.columnNames)
+            for name in names1 where n2.contains(name) { try out.rename(name, to: name + "_1") }
+            for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if n1.contains(c.name) { col.name += "_2" }; try out.add(col) }
+        }
         if with1 && with2 {
             // A per-pair value for every output row (missing where the row has no partner).
             func perPair(_ v: [Double]) -> ([Double], [Bool]?) {

@@ -136,14 +136,13 @@ public enum Crossmatch {
             // Each row's best partner is decided during the search; no pair list is built.
             let best: BestPartners
             if case .radius(let r) = crit {
-                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: false, progress: options.progress,
+                best = PairSearch.bestPerRow1(consume a, consume b, count1: n1, order: order, maxRadius: maxR, scored: false, progress: options.progress,
                                               score: FixedRadiusScoring(arcsec: r))
             } else {
-                best = PairSearch.bestPerRow1(a, b, count1: n1, order: order, maxRadius: maxR, scored: crit.isScored, progress: options.progress,
+                best = PairSearch.bestPerRow1(consume a, consume b, count1: n1, order: order, maxRadius: maxR, scored: crit.isScored, progress: options.progress,
                                               score: scorer)
             }
-            // The sorted sets (12 and 4 bytes a row) are freed before the result arrays are built.
-            _ = consume a; _ = consume b
+            // (The sorted sets were freed before the result arrays are built.)
             (result.rows1, result.rows2, result.separations, result.scores) = PairSearch.rowOrderedPairs(consume best)
         } else {
             let pairs = PairSearch.pairs(a, b, order: order, maxRadius: maxR, progress: options.progress) { r1, r2, sep in scorer.score(r1, r2, sep) != nil }

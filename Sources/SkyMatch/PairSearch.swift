@@ -16,8 +16,10 @@ struct PixelSorted: @unchecked Sendable {
 
     let role: Role
     let rows: [Int32]          // original row of each sorted entry
-    /// Positions (degrees) of the sorted entries, in sorted order.
-    let ra: [Double], dec: [Double]
+    /// Positions (degrees) of the sorted entries, in sorted order (a buffer the best-partner sweep reuses).
+    let positions: SortedPositions
+    var ra: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: positions.ra, count: positions.count) }
+    var dec: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: positions.dec, count: positions.count) }
     /// Per sorted entry of a walked set (empty for a searched set): the 4 bits of the pixel edges a disc of
     /// the search radius around it may cross (`HEALPixLayer.edges`).
     let edges: [UInt8]
@@ -51,16 +53,13 @@ struct PixelSorted: @unchecked Sendable {
         let chunkSize = (n + chunkCount - 1) / chunkCount
         var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
-        var sra = LargeAllocation.uninitialisedArray(Double.self, count: n)
-        var sdec = LargeAllocation.uninitialisedArray(Double.self, count: n)
+        let sorted = SortedPositions(count: n)
         var invalid = 0
         positions.withReader { pos in
         keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in
-        sra.withUnsafeMutableBufferPointer { rab in sdec.withUnsafeMutableBufferPointer { deb in
-            guard n > 0, let kbase = kb.baseAddress, let obase = ob.baseAddress, let rabase = rab.baseAddress,
-                  let debase = deb.baseAddress else { return }
+            guard n > 0, let kbase = kb.baseAddress, let obase = ob.baseAddress else { return }
             let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
-            let rap = UnsafeMutableSendablePointer(rabase), dep = UnsafeMutableSendablePointer(debase)
+            let rap = UnsafeMutableSendablePointer(sorted.ra), dep = UnsafeMutableSendablePointer(sorted.dec)
             // 1. Pixels (-1: invalid position) and, per chunk, their range.
             var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
             let ranges = pix.withUnsafeMutableBufferPointer { pb -> [(Int32, Int32)] in
@@ -155,9 +154,9 @@ struct PixelSorted: @unchecked Sendable {
                     scratch.sort(keys: kp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, count: hi - lo)
                 }
             }
-        } } } } }
+        } } }
         self.role = role; self.rows = rows; self.firstValid = invalid
-        self.ra = sra; self.dec = sdec
+        self.positions = sorted
         var tags: [UInt32] = [], tagStarts: [Int] = []
         var k = invalid
         while k < n {
@@ -237,6 +236,20 @@ struct PixelSorted: @unchecked Sendable {
         while hi - lo > 1 { let mid = (lo + hi) >> 1; if pixelStarts[mid] <= k { lo = mid } else { hi = mid } }
         return Int64(pixelTags[lo]) - 1
     }
+}
+
+/// The positions of a `PixelSorted` set in sorted order (degrees): two buffers owned here, freed in `deinit`,
+/// written through their pointers during preparation (and, for set 1, by the best-partner sweep, which
+/// reuses them for its results once a pixel block's positions are converted).
+final class SortedPositions: @unchecked Sendable {
+    let ra: UnsafeMutablePointer<Double>, dec: UnsafeMutablePointer<Double>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        ra = .allocate(capacity: max(1, count)); dec = .allocate(capacity: max(1, count))
+        LargeAllocation.adviseHugePages(ra, count: count); LargeAllocation.adviseHugePages(dec, count: count)
+    }
+    deinit { ra.deallocate(); dec.deallocate() }
 }
 
 /// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and
@@ -450,11 +463,10 @@ enum PairSearch {
             // Set 1's unit vectors, computed per pixel block into `local`.
             var local = [Double](repeating: 0, count: 3 * 256)
             a.rows.withUnsafeBufferPointer { arb in b.rows.withUnsafeBufferPointer { brb in
-            a.ra.withUnsafeBufferPointer { rab in a.dec.withUnsafeBufferPointer { dab in
-            b.ra.withUnsafeBufferPointer { rbb in b.dec.withUnsafeBufferPointer { dbb in
             a.edges.withUnsafeBufferPointer { eb in
-                guard let ar = arb.baseAddress, let br = brb.baseAddress, let ra1 = rab.baseAddress, let dec1 = dab.baseAddress,
-                      let ra2 = rbb.baseAddress, let dec2 = dbb.baseAddress, let edges1 = eb.baseAddress else { return }
+                guard let ar = arb.baseAddress, let br = brb.baseAddress, let edges1 = eb.baseAddress else { return }
+                let ra1 = UnsafePointer(a.positions.ra), dec1 = UnsafePointer(a.positions.dec)
+                let ra2 = UnsafePointer(b.positions.ra), dec2 = UnsafePointer(b.positions.dec)
                 for g in g0..<g1 {
                     let s = starts[g], e = starts[g + 1]
                     let pix = Int64(a.pixelTags[g]) - 1
@@ -479,7 +491,10 @@ enum PairSearch {
                         lengths[q] = hi - lo
                         any = true
                     }
-                    if !any { continue }
+                    if !any {
+                        for k in s..<e { sink.begin(row1: Int(ar[k]), entry: k); sink.end() }
+                        continue
+                    }
                     if local.count < 3 * (e - s) { local = [Double](repeating: 0, count: 3 * (e - s)) }
                     local.withUnsafeMutableBufferPointer { lb in
                     guard let lp = lb.baseAddress else { return }
@@ -499,7 +514,7 @@ enum PairSearch {
                         let loMargin = zMargin + 8 * PixelSorted.zQuantum * abs(cosLo) / max(cosD, 1e-300)
                         let zlo = (-azk * sinR > cosD * cosR || cosD < 1e-4 ? -2 : zc - zs) - loMargin
                         let zhi = (azk * sinR > cosD * cosR ? 2 : zc + zs) + zMargin
-                        sink.begin(row1: Int(ar[k]))
+                        sink.begin(row1: Int(ar[k]), entry: k)
                         // Slots to visit: the own pixel, then the neighbours this row's disc may reach.
                         var visit = UInt16(HEALPixLayer.neighbourMask(HEALPixLayer.Edges(rawValue: edges1[k]))) << 1 | 1
                         while visit != 0 {
@@ -525,7 +540,7 @@ enum PairSearch {
                     }
                     }
                 }
-            } } } } } } }
+            } } }
             if let progress {
                 counter.lock.lock(); counter.done += 1; let d = counter.done; counter.lock.unlock()
                 progress(Double(d) / Double(chunkCount))
@@ -562,20 +577,42 @@ enum PairSearch {
     /// For each row of set 1, its best partner in set 2: the lowest `score(row1, row2, sep)` (nil: not a
     /// match), ties to the lower row 2 — decided during the sweep, without listing the pairs. `scored`: keep
     /// the scores (when false, the score must be the separation in arcsec, and is not stored).
-    static func bestPerRow1<S: PairScoring>(_ a: PixelSorted, _ b: PixelSorted, count1: Int, order: Int, maxRadius: Double, scored: Bool,
+    ///
+    /// The sweep writes each set-1 entry's result over that entry's sorted position (separation over ra,
+    /// partner over dec: a block's positions are converted to vectors before its rows are searched), so the
+    /// search needs no memory of its own; set 2 is released before the results are put in row order.
+    static func bestPerRow1<S: PairScoring>(_ a: consuming PixelSorted, _ b: consuming PixelSorted, count1: Int, order: Int, maxRadius: Double, scored: Bool,
                                             progress: (@Sendable (Double) -> Void)? = nil, score: S) -> BestPartners {
+        let n = a.rows.count
+        var entryScores = scored ? LargeAllocation.uninitialisedArray(Double.self, count: n) : []
+        entryScores.withUnsafeMutableBufferPointer { qb in
+            let out = BestPartnerOutput(partners: UnsafeMutableSendablePointer(a.positions.dec), seps: UnsafeMutableSendablePointer(a.positions.ra),
+                                        scores: scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil)
+            _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, scoring: score) }
+        }
+        _ = consume b
+        // Row order: partner -1 for every row, then each valid entry's result at its row.
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: count1)
         var seps = LargeAllocation.uninitialisedArray(Double.self, count: count1)
         var scores = scored ? LargeAllocation.uninitialisedArray(Double.self, count: count1) : []
         rows.withUnsafeMutableBufferPointer { rb in seps.withUnsafeMutableBufferPointer { sb in scores.withUnsafeMutableBufferPointer { qb in
-            guard let r = rb.baseAddress, let s = sb.baseAddress else { return }
-            let out = BestPartnerOutput(rows: UnsafeMutableSendablePointer(r), seps: UnsafeMutableSendablePointer(s),
-                                             scores: scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil)
-            Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (out.rows.p + lo).update(repeating: -1, count: hi - lo) }
-            _ = sweep(a, b, order: order, maxRadius: maxRadius, progress: progress) { _ in BestPartnerSink(out: out, scoring: score) }
-        } } }
-        let best = BestPartners(rows: rows, seps: seps, scores: scored ? scores : nil)
-        return best
+        a.rows.withUnsafeBufferPointer { arb in entryScores.withUnsafeBufferPointer { eqb in
+            guard let r = rb.baseAddress, let sp = sb.baseAddress, let ar = arb.baseAddress else { return }
+            let orow = UnsafeMutableSendablePointer(r), osep = UnsafeMutableSendablePointer(sp)
+            let oq = scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
+            let iq = scored ? eqb.baseAddress.map { UnsafeSendablePointer($0) } : nil
+            let erow = UnsafeSendablePointer(ar), partner = UnsafeSendablePointer(a.positions.dec), sep = UnsafeSendablePointer(a.positions.ra)
+            Parallel.forEachChunk(count: count1, minChunk: 1 << 16) { lo, hi in (orow.p + lo).update(repeating: -1, count: hi - lo) }
+            let first = a.firstValid
+            Parallel.forEachChunk(count: n - first, minChunk: 1 << 16) { lo, hi in
+                for k in (first + lo)..<(first + hi) where partner.p[k] >= 0 {
+                    let row = Int(erow.p[k])
+                    orow.p[row] = Int32(partner.p[k]); osep.p[row] = sep.p[k]
+                    if let oq, let iq { oq.p[row] = iq.p[k] }
+                }
+            }
+        } } } } }
+        return BestPartners(rows: rows, seps: seps, scores: scored ? scores : nil)
     }
 
     /// The pairs of `bestPerRow1` in row-1 order as (row1, row2, separation in **arcsec**, score), built per
@@ -640,8 +677,8 @@ final class ProgressCounter: @unchecked Sendable { var done = 0; let lock = NSLo
 
 /// Receives the candidate pairs of one chunk of set-1 rows, one row at a time.
 protocol PairSink: Sendable {
-    /// A new row of set 1 starts.
-    mutating func begin(row1: Int)
+    /// A new row of set 1 starts: its row and its sorted entry in set 1.
+    mutating func begin(row1: Int, entry: Int)
     /// A candidate of the current row: set-2 row and separation in **degrees** (already within the radius).
     mutating func pair(row2: Int, sep: Double)
     /// The current row has no more candidates.
@@ -655,7 +692,7 @@ struct PairCollector: PairSink {
     var row1 = 0
     var hits: [(Int32, Double)] = []
     init(accept: @escaping @Sendable (Int, Int, Double) -> Bool) { self.accept = accept }
-    mutating func begin(row1: Int) { self.row1 = row1; hits.removeAll(keepingCapacity: true) }
+    mutating func begin(row1: Int, entry: Int) { self.row1 = row1; hits.removeAll(keepingCapacity: true) }
     mutating func pair(row2: Int, sep: Double) { if accept(row1, row2, sep) { hits.append((Int32(row2), sep)) } }
     mutating func end() {
         if hits.count > 1 { hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 } }
@@ -671,9 +708,10 @@ struct BestPartners {
     var scores: [Double]?
 }
 
-/// Where `BestPartnerSink`s write: row-indexed arrays of partner, separation and (optionally) score.
+/// Where `BestPartnerSink`s write, by sorted set-1 entry: partner row (as a Double; -1: none), separation
+/// (degrees) and, optionally, score.
 struct BestPartnerOutput: Sendable {
-    let rows: UnsafeMutableSendablePointer<Int32>
+    let partners: UnsafeMutableSendablePointer<Double>
     let seps: UnsafeMutableSendablePointer<Double>
     let scores: UnsafeMutableSendablePointer<Double>?
 }
@@ -692,21 +730,22 @@ struct FixedRadiusScoring: PairScoring {
     }
 }
 
-/// Keeps each set-1 row's best partner, written straight into row-indexed arrays (each row belongs to one
-/// chunk, so chunks write disjoint elements).
+/// Keeps each set-1 row's best partner, written at its sorted entry (each entry belongs to one chunk, so
+/// chunks write disjoint elements), for every row the sweep visits.
 struct BestPartnerSink<Scoring: PairScoring>: PairSink {
     let out: BestPartnerOutput
     let scoring: Scoring
-    var row1 = 0, bestRow = -1, bestSep = 0.0, bestScore = 0.0
+    var row1 = 0, entry = 0, bestRow = -1, bestSep = 0.0, bestScore = 0.0
     init(out: BestPartnerOutput, scoring: Scoring) { self.out = out; self.scoring = scoring }
-    mutating func begin(row1: Int) { self.row1 = row1; bestRow = -1 }
+    mutating func begin(row1: Int, entry: Int) { self.row1 = row1; self.entry = entry; bestRow = -1 }
     @inline(__always) mutating func pair(row2: Int, sep: Double) {
         guard let sc = scoring.score(row1, row2, sep) else { return }
         if bestRow < 0 || sc < bestScore || (sc == bestScore && row2 < bestRow) { bestRow = row2; bestSep = sep; bestScore = sc }
     }
     mutating func end() {
+        out.partners.p[entry] = bestRow >= 0 ? Double(bestRow) : -1
         guard bestRow >= 0 else { return }
-        out.rows.p[row1] = Int32(truncatingIfNeeded: bestRow); out.seps.p[row1] = bestSep
-        out.scores?.p[row1] = bestScore
+        out.seps.p[entry] = bestSep
+        out.scores?.p[entry] = bestScore
     }
 }

@@ -74,28 +74,34 @@ struct Match: ParsableCommand {
         var times: [String: Double] = [:]
         func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
         // The tables live only inside readAndMatch: the match keeps their output columns, so the positions
-        // are freed before the join and the write.
+        // are freed before the join; the match itself (its row lists) is released before the write, whose
+        // file pages then reuse that memory.
+        var (summary, table) = try matchAndJoin(lap: lap)
+        if let out, let table { try table.write(to: out); lap("write") }
+        summary.seconds = times
+        if json { print(try Output.json(summary)); return }
+        if quiet { return }
+        print("\(summary.pairs) pairs; table 1: \(summary.unmatched1) of \(summary.rows1) unmatched (\(summary.notCovered1) not covered, \(summary.invalid1) invalid); table 2: \(summary.unmatched2) of \(summary.rows2) unmatched")
+        if let out { print("wrote \(summary.outputRows) rows to \(out)") }
+    }
+
+    /// Reads, matches and (with --out) joins: the summary (without timings) and the joined table.
+    func matchAndJoin(lap: (String) -> Void) throws -> (Summary, Catalogue?) {
         let (m, later1, later2) = try readAndMatch(lap: lap)
-        var outputRows = 0
-        if let out {
-            let t: Catalogue
+        var t: Catalogue? = nil
+        if out != nil {
             if later1 != nil || later2 != nil {
-                // Output columns read after the match (mapped FITS tables, or FITS with --columns1/--columns2).
-                let c1 = try later1?.read() ?? m.outputColumns1
-                let c2 = try later2?.read() ?? m.outputColumns2
-                lap("read_output_columns")
-                t = try m.table(columns1: c1, columns2: c2)
+                // Output columns read after the match (mapped FITS tables, or FITS with --columns1/--columns2),
+                // one table at a time (the "join" lap includes reading them).
+                t = try m.table(loading: { try later1?.read() ?? m.outputColumns1 }, { try later2?.read() ?? m.outputColumns2 })
             } else { t = try m.table() }
-            lap("join"); outputRows = t.rowCount; try t.write(to: out); lap("write")
+            lap("join")
         }
         let r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
-                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: outputRows, seconds: times)
-        if json { print(try Output.json(summary)); return }
-        if quiet { return }
-        print("\(r.pairCount) pairs; table 1: \(r.unmatched1.count) of \(r.count1) unmatched (\(summary.notCovered1) not covered, \(r.invalid1.count) invalid); table 2: \(r.unmatched2.count) of \(r.count2) unmatched")
-        if let out { print("wrote \(outputRows) rows to \(out)") }
+                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: t?.rowCount ?? 0, seconds: [:])
+        return (summary, t)
     }
 
     /// Output columns of one table read after the match: decoded from its mapped rows, or read from the file.
