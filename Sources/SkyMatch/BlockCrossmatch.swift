@@ -46,7 +46,7 @@ public final class BlockCrossmatch {
         let maxR = radiusArcsec / 3600
         order = PairSearch.order(maxRadius: maxR, count: max(n2, expectedRows1), areaDeg2: Crossmatch.estimatedArea(p2, PositionSource(ra: [], dec: [])))
         b = PixelSorted(p2, order: order, radius: maxR, role: .searched)
-        invalid2 = Crossmatch.invalidRows(p2)
+        invalid2 = b.invalidRows
         used2 = [Bool](repeating: false, count: n2)
         for r in invalid2 { used2[r] = true }
     }
@@ -60,14 +60,16 @@ public final class BlockCrossmatch {
         let p1 = PositionSource(ra: ra1, dec: dec1)
         let n1 = p1.count, n2 = used2.count
         var result = MatchResult(rows1: [], rows2: [], separations: [], scores: [], groupIDs: nil, groupSizes: nil,
-                                 unmatched1: [], unmatched2: [], invalid1: Crossmatch.invalidRows(p1), invalid2: invalid2,
+                                 unmatched1: [], unmatched2: [], invalid1: [], invalid2: invalid2,
                                  count1: n1, count2: n2)
         rows1Seen += n1
         if n1 > 0 && n2 > 0 {
             let a = PixelSorted(p1, order: order, radius: radiusArcsec / 3600, role: .walked)
+            result.invalid1 = a.invalidRows
             Crossmatch.run(a, b, p1, p2, order: order, maxRadius: radiusArcsec / 3600,
                            options: MatchOptions(.radius(arcsec: radiusArcsec), find: find), groups: false, into: &result)
         } else {
+            result.invalid1 = Crossmatch.invalidRows(p1)
             result.unmatched1 = Crossmatch.validRows(n1, invalid: result.invalid1)
         }
         for r in result.rows2 { used2[r] = true }

@@ -113,8 +113,7 @@ public enum Crossmatch {
         }
         let area = estimatedArea(p1, p2)
         let order = PairSearch.order(maxRadius: maxR, count: max(n1, n2), areaDeg2: area)
-        // Each table prepared on all cores (PixelSorted uses the first min(ra.count, dec.count) rows itself:
-        // no prefix copies).
+        // Each table prepared on all cores (its positions read where they are: arrays or a mapped file).
         let (a, b) = PixelSorted.both(p1, p2, order: order, radius: maxR)
         // The preparation finds the invalid rows (no pixel): no pass of its own over the positions.
         result.invalid1 = a.invalidRows; result.invalid2 = b.invalidRows

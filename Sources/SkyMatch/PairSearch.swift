@@ -8,7 +8,8 @@ import SkyCore
 /// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec), with its positions
 /// copied into that order: sweeps read both sets' positions in order (no gathers by row, so positions read
 /// in place from a mapped file are touched only sequentially) and compute unit vectors per pixel as they go
-/// (`PixelSorted.vectors`). A set costs 28 bytes a row while it is prepared, then 21 (walked) or 20 (searched).
+/// (`PixelSorted.vectors`). A set costs 32 bytes a row while it is prepared (key, row, position, pixel), then 21
+/// (walked: row, position, edge bits) or 20 (searched).
 struct PixelSorted: @unchecked Sendable {
     /// What a sweep does with a set. Set 1 is walked pixel by pixel and row by row (it keeps the edge bits of
     /// each entry); set 2 is searched by pixel.

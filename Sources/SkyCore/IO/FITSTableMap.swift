@@ -93,8 +93,8 @@ public final class FITSTableMap: @unchecked Sendable {
 
     deinit { munmap(mapping, mappedBytes) }
 
-    /// The columns' field positions: the 1-based column number and layout of `name` (exact name first, then
-    /// case-insensitive), or nil when no column has that name or SkyCore has no raw layout for it.
+    /// The 1-based number and description of the column named `name` (exact name first, then
+    /// case-insensitive), or nil when no column has that name.
     private func field(_ name: String) -> (Int, FITSHandle.ColumnInfo)? {
         infos.first { $0.1.name == name } ?? infos.first { $0.1.name.lowercased() == name.lowercased() }
     }
