@@ -31,13 +31,15 @@ struct PixelSorted: @unchecked Sendable {
     let pixelTags: [UInt32]      // pixel + 1, ascending
     let pixelStarts: [Int]
 
+    /// Rows a bucket of the preparation holds (about; a bucket is whole fine bins).
+    static let bucketRows = 32768
     /// The z quantum of the sort key (2/2^28); sweeps widen their z windows by a few of these.
     static let zQuantum = 2.0 / 268435456.0
 
     /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
     ///
-    /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of coarse buckets (runs
-    /// of 2^shift pixels, about one bucket per 2048 rows); every row's composite sort key — (pixel + 1) in the
+    /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of fine bins of the
+    /// range, grouped into buckets of consecutive pixels holding about `bucketRows` rows; every row's composite sort key — (pixel + 1) in the
     /// high 32 bits (0 for invalid rows, which come first), z quantised to 28 bits, then the edge bits — its
     /// row and position scattered into its bucket (positions read in row order); each bucket sorted by (key,
     /// row). The order equals a stable sort by key. Large arrays are written once, uninitialised before: on
@@ -88,27 +90,48 @@ struct PixelSorted: @unchecked Sendable {
                 }
             }
             let minPix = ranges.map(\.0).min() ?? Int32.max, maxPix = ranges.map(\.1).max() ?? Int32.min
-            // Bucket 0 holds the invalid rows; bucket 1 + (p − minPix) >> shift the valid ones. About one bucket
-            // per 2048 rows (2^8 to 2^18): few enough that the scatter's bucket heads stay in cache, enough
-            // that each bucket sorts in cache (10^7 rows: 2^12 buckets prepared a set in 0.42 s, 2^18 in 0.55 s,
-            // 2^9 in 0.48 s; medians of 6).
-            var bucketBits = 8
-            while bucketBits < 18 && (1 << (bucketBits + 1)) * 2048 <= n { bucketBits += 1 }
-            var shift = 0
-            if maxPix >= minPix { while (Int(maxPix) - Int(minPix)) >> shift >= 1 << bucketBits { shift += 1 } }
-            let bucketCount = maxPix >= minPix ? 2 + (Int(maxPix) - Int(minPix)) >> shift : 1
-            let base = Int(minPix), sh = shift
-            // 2. Per-chunk bucket counts, turned into each chunk's first slot per bucket.
-            var counts = [Int32](repeating: 0, count: chunkCount * bucketCount)
-            var bucketStart = [Int](repeating: 0, count: bucketCount + 1)
-            pix.withUnsafeBufferPointer { pb in counts.withUnsafeMutableBufferPointer { cb in
+            // Buckets by occupancy: the pixel range is cut into at most 2^16 fine bins (runs of 2^fineShift
+            // pixels), counted per chunk; consecutive bins are grouped into buckets of about `bucketRows`
+            // rows, however sparsely the rows fill their pixel range (a 10° field fills a tenth of its nested
+            // range). The scatter's stores are its cost (cache misses): few buckets keep the lines being
+            // filled in cache, and a bucket of 32 768 rows still sorts in L2. At 10^7 rows, perf samples of
+            // the preparation: buckets of 2048 rows 1.5–2× those of 32 768; 65 536 and 131 072 level with
+            // 32 768. Bucket 0 holds the invalid rows (bin 0).
+            var fineShift = 0
+            if maxPix >= minPix { while (Int(maxPix) - Int(minPix)) >> fineShift >= 1 << 16 { fineShift += 1 } }
+            let binCount = maxPix >= minPix ? 2 + (Int(maxPix) - Int(minPix)) >> fineShift : 1
+            let base = Int(minPix), sh = fineShift
+            var binCounts = [Int32](repeating: 0, count: chunkCount * binCount)
+            pix.withUnsafeBufferPointer { pb in binCounts.withUnsafeMutableBufferPointer { cb in
                 guard let pbase = pb.baseAddress, let cbase = cb.baseAddress else { return }
                 let pp = UnsafeSendablePointer(pbase), cp = UnsafeMutableSendablePointer(cbase)
                 Parallel.perform(iterations: chunkCount) { c in
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
-                    let h = cp.p + c * bucketCount
+                    let h = cp.p + c * binCount
                     for i in lo..<hi { let p = Int(pp.p[i]); h[p < 0 ? 0 : 1 + (p - base) >> sh] += 1 }
                 }
+            } }
+            var bucketOfBin = [Int32](repeating: 0, count: binCount)
+            let bucketRows = PixelSorted.bucketRows
+            var groups = binCount > 1 ? 2 : 1, filled = 0 // bucket 0: invalid rows
+            for bin in 1..<binCount {
+                var rowsInBin = 0
+                for c in 0..<chunkCount { rowsInBin += Int(binCounts[c * binCount + bin]) }
+                if filled >= bucketRows && rowsInBin > 0 { groups += 1; filled = 0 }
+                bucketOfBin[bin] = Int32(groups - 1)
+                filled += rowsInBin
+            }
+            let bucketCount = groups
+            // 2. Per-chunk bucket counts, turned into each chunk's first slot per bucket.
+            var counts = [Int32](repeating: 0, count: chunkCount * bucketCount)
+            for c in 0..<chunkCount {
+                for bin in 0..<binCount { counts[c * bucketCount + Int(bucketOfBin[bin])] += binCounts[c * binCount + bin] }
+            }
+            binCounts = []
+            var bucketStart = [Int](repeating: 0, count: bucketCount + 1)
+            pix.withUnsafeBufferPointer { pb in counts.withUnsafeMutableBufferPointer { cb in bucketOfBin.withUnsafeBufferPointer { bb in
+                guard let pbase = pb.baseAddress, let cbase = cb.baseAddress, let bbase = bb.baseAddress else { return }
+                let pp = UnsafeSendablePointer(pbase), cp = UnsafeMutableSendablePointer(cbase), bp = UnsafeSendablePointer(bbase)
                 var sum = 0
                 for b in 0..<bucketCount {
                     bucketStart[b] = sum
@@ -121,7 +144,7 @@ struct PixelSorted: @unchecked Sendable {
                     let h = cp.p + c * bucketCount
                     for i in lo..<hi {
                         let p = Int(pp.p[i])
-                        let b = p < 0 ? 0 : 1 + (p - base) >> sh
+                        let b = p < 0 ? 0 : Int(bp.p[1 + (p - base) >> sh])
                         let dst = Int(h[b]); h[b] = Int32(dst + 1)
                         let ra = pos.ra(i), dec = pos.dec(i)
                         op.p[dst] = Int32(truncatingIfNeeded: i); rap.p[dst] = ra; dep.p[dst] = dec
@@ -132,7 +155,7 @@ struct PixelSorted: @unchecked Sendable {
                         kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
                     }
                 }
-            } }
+            } } }
             invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
             pix = []
             // 4. Each bucket sorted by key (stably: the scatter kept row order within a bucket), in chunks of
@@ -147,8 +170,10 @@ struct PixelSorted: @unchecked Sendable {
                 firstBucket[c] = b
             }
             let fb = firstBucket
+            let scratches = ReusePool(make: { SegmentScratch() })
             Parallel.perform(iterations: sortChunks) { c in
-                var scratch = SegmentScratch()
+                var scratch = scratches.take()
+                defer { scratches.give(scratch) }
                 for bk in fb[c]..<max(fb[c], fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
                     guard hi - lo > 1 else { continue }
@@ -388,6 +413,36 @@ struct VectorCache {
     }
 }
 
+/// Scratch state that parallel chunks borrow and give back (a sweep's vector caches, a preparation's sort
+/// buffers), so a loop holds one per chunk running at a time, not one per chunk. Their buffers (megabytes at
+/// 10^7 rows) are then faulted in once: allocated and freed per chunk, the allocator returned them to the
+/// system between chunks and they were faulted in again (~60 000 page faults at 10^7 rows). Borrowers must
+/// not depend on what an earlier borrower left (the vector caches hold vectors of the same set, which a
+/// conversion would give again; the sort buffers are overwritten).
+final class ReusePool<Item>: @unchecked Sendable {
+    private var free: [Item] = []
+    private let lock = NSLock()
+    private let make: () -> Item
+    private let discard: (Item) -> Void
+
+    init(make: @escaping () -> Item, discard: @escaping (Item) -> Void = { _ in }) {
+        self.make = make; self.discard = discard
+    }
+
+    func take() -> Item {
+        lock.lock()
+        let item = free.popLast()
+        lock.unlock()
+        return item ?? make()
+    }
+
+    func give(_ item: Item) {
+        lock.lock(); free.append(item); lock.unlock()
+    }
+
+    deinit { for item in free { discard(item) } }
+}
+
 /// Candidate pairs (row1, row2, separation in degrees) with separation ≤ the pair's own limit.
 struct PairList {
     var rows1: [Int32] = []
@@ -444,6 +499,7 @@ enum PairSearch {
         let chunkCount = max(1, min(ng, chunks ?? 16 * max(1, Parallel.workers)))
         let chunkSize = (ng + chunkCount - 1) / max(1, chunkCount)
         let starts = a.pixelStarts
+        let caches = ReusePool(make: { VectorCache() }, discard: { $0.release() })
         return Parallel.map(chunkCount) { (c: Int) -> Sink in
             var sink = makeSink(c)
             let g0 = c * chunkSize, g1 = min(ng, g0 + chunkSize)
@@ -455,8 +511,8 @@ enum PairSearch {
             vbase.initialize(repeating: nil, count: 9); rbase.initialize(repeating: nil, count: 9)
             lengths.initialize(repeating: 0, count: 18)
             let cursor = lengths + 9
-            var cache = VectorCache()
-            defer { vbase.deallocate(); rbase.deallocate(); lengths.deallocate(); cache.release() }
+            var cache = caches.take()
+            defer { vbase.deallocate(); rbase.deallocate(); lengths.deallocate(); caches.give(cache) }
             // The z window of a row at declination δ: [sin(δ − r), sin(δ + r)] = z·cos r ∓ cos δ·sin r (clamped
             // at the poles), widened by 4 quanta of the sort key's z and rounding.
             let rr = min(Double.pi, maxRadius * degreesToRadians)
