@@ -8,8 +8,8 @@ import SkyCore
 /// One position set sorted by (nested HEALPix pixel at the block order, z = sin dec), with its positions
 /// copied into that order: sweeps read both sets' positions in order (no gathers by row, so positions read
 /// in place from a mapped file are touched only sequentially) and compute unit vectors per pixel as they go
-/// (`PixelSorted.vectors`). A set costs 32 bytes a row while it is prepared (key, row, position, pixel), then 21
-/// (walked: row, position, edge bits) or 20 (searched).
+/// (`PixelSorted.vectors`). A set costs 28 bytes a row while it is prepared (row, position, pixel in row
+/// order and scattered; 29 with edge bits), then 21 (walked: row, position, edge bits) or 20 (searched).
 struct PixelSorted: @unchecked Sendable {
     /// What a sweep does with a set. Set 1 is walked pixel by pixel and row by row (it keeps the edge bits of
     /// each entry); set 2 is searched by pixel.
@@ -39,11 +39,12 @@ struct PixelSorted: @unchecked Sendable {
     /// Sorts positions (degrees) for searches of up to `radius` degrees at HEALPix `order`.
     ///
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of fine bins of the
-    /// range, grouped into buckets of consecutive pixels holding about `bucketRows` rows; every row's composite sort key — (pixel + 1) in the
-    /// high 32 bits (0 for invalid rows, which come first), z quantised to 28 bits, then the edge bits — its
-    /// row and position scattered into its bucket (positions read in row order); each bucket sorted by (key,
-    /// row). The order equals a stable sort by key. Large arrays are written once, uninitialised before: on
-    /// machines where fresh memory is slow to fault in, the bytes touched set the time.
+    /// range, grouped into buckets of consecutive pixels holding about `bucketRows` rows; every row's pixel,
+    /// row and position scattered into its bucket (positions read in row order); each bucket sorted, in
+    /// cache, by a composite key built there — (pixel + 1) in the high 32 bits, z quantised to 28 bits, then
+    /// (walked sets) the edge bits — and row; invalid rows (no pixel) first, in row order. The order equals a
+    /// stable sort by key. Large arrays are written once, uninitialised before: on machines where fresh
+    /// memory is slow to fault in, the bytes touched set the time.
     init(ra: [Double], dec: [Double], order: Int, radius: Double, role: Role) {
         self.init(PositionSource(ra: ra, dec: dec), order: order, radius: radius, role: role)
     }
@@ -54,14 +55,18 @@ struct PixelSorted: @unchecked Sendable {
         let n = positions.count
         let chunkCount = max(1, min(4 * Parallel.workers, n >> 15))
         let chunkSize = (n + chunkCount - 1) / chunkCount
-        var keys = LargeAllocation.uninitialisedArray(UInt64.self, count: n)
+        // Scattered pixels (sorted with the rows; the sort keys live only in each bucket's scratch).
+        var spix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
         var rows = LargeAllocation.uninitialisedArray(Int32.self, count: n)
+        var edgeBits = role == .walked ? LargeAllocation.uninitialisedArray(UInt8.self, count: n) : []
         let sorted = SortedPositions(count: n)
         var invalid = 0
         positions.withReader { pos in
-        keys.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in
+        spix.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in edgeBits.withUnsafeMutableBufferPointer { eb in
             guard n > 0, let kbase = kb.baseAddress, let obase = ob.baseAddress else { return }
             let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
+            // (An empty array may still have a base address: the role decides.)
+            let ep = role == .walked ? eb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
             let rap = UnsafeMutableSendablePointer(sorted.ra), dep = UnsafeMutableSendablePointer(sorted.dec)
             // 1. Pixels (-1: invalid position) and, per chunk, their range.
             var pix = LargeAllocation.uninitialisedArray(Int32.self, count: n)
@@ -138,7 +143,7 @@ struct PixelSorted: @unchecked Sendable {
                     for c in 0..<chunkCount { let k = c * bucketCount + b; let v = Int(cb[k]); cb[k] = Int32(sum); sum += v }
                 }
                 bucketStart[bucketCount] = sum
-                // 3. Keys, rows and positions scattered into their buckets (positions read in order).
+                // 3. Pixels, rows and positions scattered into their buckets (positions read in order).
                 Parallel.perform(iterations: chunkCount) { c in
                     let lo = c * chunkSize, hi = min(n, lo + chunkSize)
                     let h = cp.p + c * bucketCount
@@ -148,18 +153,17 @@ struct PixelSorted: @unchecked Sendable {
                         let dst = Int(h[b]); h[b] = Int32(dst + 1)
                         let ra = pos.ra(i), dec = pos.dec(i)
                         op.p[dst] = Int32(truncatingIfNeeded: i); rap.p[dst] = ra; dep.p[dst] = dec
-                        guard p >= 0 else { kp.p[dst] = 0; continue }
-                        let sd = fastSinCos(dec * degreesToRadians).0
-                        let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
-                        let edges = UInt64(layer.edges(ra: ra, z: sd, radius: radius).rawValue)
-                        kp.p[dst] = (UInt64(p + 1) << 32) | (q << 4) | edges
+                        kp.p[dst] = Int32(truncatingIfNeeded: p)
                     }
                 }
             } } }
             invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
             pix = []
-            // 4. Each bucket sorted by key (stably: the scatter kept row order within a bucket), in chunks of
-            // buckets holding about equal numbers of rows.
+            // 4. Each bucket of valid rows sorted by key (stably: the scatter kept row order within a bucket),
+            // in chunks of buckets holding about equal numbers of rows: the keys are built in the bucket's
+            // scratch (z and, for a walked set, the edge bits, from the bucket's positions), sorted with the
+            // rows and positions, and their pixels (and edge bits) written back. Bucket 0 (invalid rows)
+            // stays in row order.
             let starts = bucketStart
             let sortChunks = max(1, min(8 * Parallel.workers, n >> 14))
             var firstBucket = [Int](repeating: bucketCount, count: sortChunks + 1)
@@ -174,37 +178,26 @@ struct PixelSorted: @unchecked Sendable {
             Parallel.perform(iterations: sortChunks) { c in
                 var scratch = scratches.take()
                 defer { scratches.give(scratch) }
-                for bk in fb[c]..<max(fb[c], fb[c + 1]) {
+                for bk in max(1, fb[c])..<max(max(1, fb[c]), fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
-                    guard hi - lo > 1 else { continue }
-                    scratch.sort(keys: kp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, count: hi - lo)
+                    guard hi > lo else { continue }
+                    scratch.sortBucket(pixels: kp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, edges: ep.map { $0.p + lo },
+                                       count: hi - lo, layer: layer, radius: radius)
                 }
             }
-        } } }
+        } } } }
         self.role = role; self.rows = rows; self.firstValid = invalid
         self.positions = sorted
         var tags: [UInt32] = [], tagStarts: [Int] = []
         var k = invalid
         while k < n {
-            let t = UInt32(truncatingIfNeeded: keys[k] >> 32)
-            tags.append(t); tagStarts.append(k)
+            let p = spix[k]
+            tags.append(UInt32(truncatingIfNeeded: p + 1)); tagStarts.append(k)
             k += 1
-            while k < n && UInt32(truncatingIfNeeded: keys[k] >> 32) == t { k += 1 }
+            while k < n && spix[k] == p { k += 1 }
         }
         tagStarts.append(n)
-        // A walked set keeps the edge bits of its keys; the keys go before the sweep allocates.
-        var edgeBits: [UInt8] = []
-        if role == .walked {
-            edgeBits = LargeAllocation.uninitialisedArray(UInt8.self, count: n)
-            keys.withUnsafeBufferPointer { kb in edgeBits.withUnsafeMutableBufferPointer { eb in
-                guard let kbase = kb.baseAddress, let ebase = eb.baseAddress else { return }
-                let kp = UnsafeSendablePointer(kbase), ep = UnsafeMutableSendablePointer(ebase)
-                Parallel.forEachChunk(count: n, minChunk: 1 << 16) { lo, hi in
-                    for k in lo..<hi { ep.p[k] = UInt8(truncatingIfNeeded: kp.p[k] & 15) }
-                }
-            } }
-        }
-        keys = []
+        spix = []
         edges = edgeBits
         pixelTags = tags; pixelStarts = tagStarts
     }
@@ -282,10 +275,35 @@ final class SortedPositions: @unchecked Sendable {
 /// positions: an in-cache LSD radix sort over the key bytes that vary within the bucket (typically four:
 /// edge bits, the low z bits, perhaps the pixel), then one permutation of the rows and positions.
 struct SegmentScratch {
+    var keys: [UInt64] = []
     var values: [UInt64] = [], values2: [UInt64] = []
     var from: [Int32] = [], from2: [Int32] = []
     var rows: [Int32] = []
     var ra: [Double] = [], dec: [Double] = []
+
+    /// Sorts one bucket of valid entries: builds each entry's key — (pixel + 1) in the high 32 bits, z = sin δ
+    /// quantised to 28 bits, then (when `edges` is given, a walked set) the edge bits of a disc of `radius`
+    /// degrees — sorts rows and positions by it, and writes the pixels (and edge bits) back in sorted order.
+    mutating func sortBucket(pixels px: UnsafeMutablePointer<Int32>, rows r: UnsafeMutablePointer<Int32>,
+                             ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>,
+                             edges: UnsafeMutablePointer<UInt8>?, count m: Int, layer: HEALPixLayer, radius: Double) {
+        var kbuf: [UInt64] = []
+        swap(&kbuf, &keys)
+        defer { swap(&kbuf, &keys) }
+        if kbuf.count < m { kbuf = Array(repeating: 0, count: max(m, 2 * kbuf.count)) }
+        kbuf.withUnsafeMutableBufferPointer { kb in
+            guard let k = kb.baseAddress else { return }
+            for i in 0..<m {
+                let sd = fastSinCos(pd[i] * degreesToRadians).0
+                let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
+                let e = edges == nil ? 0 : UInt64(layer.edges(ra: pa[i], z: sd, radius: radius).rawValue)
+                k[i] = (UInt64(UInt32(truncatingIfNeeded: px[i] + 1)) << 32) | (q << 4) | e
+            }
+            sort(keys: k, rows: r, ra: pa, dec: pd, count: m)
+            for i in 0..<m { px[i] = Int32(truncatingIfNeeded: k[i] >> 32) - 1 }
+            if let edges { for i in 0..<m { edges[i] = UInt8(truncatingIfNeeded: k[i] & 15) } }
+        }
+    }
 
     mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>,
                        ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>, count m: Int) {
