@@ -115,6 +115,9 @@ extension FITSWriter {
         let w = l.width, size = l.elementBytes
         let m = c.missing
         @inline(__always) func at(_ r: Int, _ e: Int) -> Int { (r - rows.lowerBound) * rowBytes + l.offset + e * size }
+        // Scalar columns without missing values (the common case: ids, positions, separations): one
+        // pointer walk per column, no per-element checks.
+        if w == 1, m == nil, encodeScalar(c.values, l, rows: rows, into: out + l.offset, rowBytes: rowBytes) { return }
         switch (c.values, l.kind) {
         case (.double(let a), _):
             for r in rows { for e in 0..<w {
@@ -155,6 +158,35 @@ extension FITSWriter {
         default:
             break   // not produced by rawLayouts
         }
+    }
+}
+
+extension FITSWriter {
+    /// `encode` for a scalar column without missing values: element `r` of `rows` to `out + (r − first) ·
+    /// rowBytes`, big-endian. False for a layout this does not handle (the general loop does).
+    fileprivate static func encodeScalar(_ values: ColumnValues, _ l: RawColumnLayout, rows: Range<Int>,
+                                         into out: UnsafeMutableRawPointer, rowBytes: Int) -> Bool {
+        @inline(__always) func walk<T: BitwiseCopyable, U: FixedWidthInteger>(_ a: [T], _ raw: (T) -> U) {
+            a.withUnsafeBufferPointer { ab in
+                guard let src = ab.baseAddress else { return }
+                var o = out
+                for r in rows { o.storeBytes(of: raw(src[r]).bigEndian, as: U.self); o += rowBytes }
+            }
+        }
+        switch (values, l.kind) {
+        case (.double(let a), _): walk(a) { $0.bitPattern }
+        case (.float(let a), _): walk(a) { $0.bitPattern }
+        case (.uint64(let a), _): walk(a) { $0 ^ (1 << 63) }
+        case (.int64(let a), .integer(let bytes, let zero)):
+            switch bytes {
+            case 1: walk(a) { UInt8(truncatingIfNeeded: $0 &- zero) }
+            case 2: walk(a) { Int16(truncatingIfNeeded: $0 &- zero) }
+            case 4: walk(a) { Int32(truncatingIfNeeded: $0 &- zero) }
+            default: walk(a) { $0 &- zero }
+            }
+        default: return false
+        }
+        return true
     }
 }
 
@@ -313,7 +345,7 @@ private struct ColumnSink {
     /// missing element indices appended in order.
     @inline(__always)
     private mutating func fill<T>(_ a: inout [T], _ input: UnsafeSendablePointer<UInt8>, _ firstRow: Int, _ n: Int, _ rowBytes: Int,
-                                  _ element: @escaping @Sendable (UnsafeRawPointer) -> (T, Bool)) {
+                                  _ element: @Sendable (UnsafeRawPointer) -> (T, Bool)) {
         let l = selected.layout, w = l.width, size = l.elementBytes
         let chunks = max(1, min(4 * Parallel.workers, n / 8192))
         let per = (n + chunks - 1) / chunks
