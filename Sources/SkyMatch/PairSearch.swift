@@ -64,7 +64,7 @@ struct PixelSorted: @unchecked Sendable {
         positions.withReader { pos in
         spix.withUnsafeMutableBufferPointer { kb in rows.withUnsafeMutableBufferPointer { ob in edgeBits.withUnsafeMutableBufferPointer { eb in
             guard n > 0, let kbase = kb.baseAddress, let obase = ob.baseAddress else { return }
-            let kp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
+            let spp = UnsafeMutableSendablePointer(kbase), op = UnsafeMutableSendablePointer(obase)
             // (An empty array may still have a base address: the role decides.)
             let ep = role == .walked ? eb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
             let rap = UnsafeMutableSendablePointer(sorted.ra), dep = UnsafeMutableSendablePointer(sorted.dec)
@@ -153,11 +153,12 @@ struct PixelSorted: @unchecked Sendable {
                         let dst = Int(h[b]); h[b] = Int32(dst + 1)
                         let ra = pos.ra(i), dec = pos.dec(i)
                         op.p[dst] = Int32(truncatingIfNeeded: i); rap.p[dst] = ra; dep.p[dst] = dec
-                        kp.p[dst] = Int32(truncatingIfNeeded: p)
+                        spp.p[dst] = Int32(truncatingIfNeeded: p)
                     }
                 }
             } } }
             invalid = bucketStart[1 < bucketCount ? 1 : bucketCount]
+            if let ep { ep.p.update(repeating: 0, count: invalid) }   // invalid entries: no edges
             pix = []
             // 4. Each bucket of valid rows sorted by key (stably: the scatter kept row order within a bucket),
             // in chunks of buckets holding about equal numbers of rows: the keys are built in the bucket's
@@ -181,7 +182,7 @@ struct PixelSorted: @unchecked Sendable {
                 for bk in max(1, fb[c])..<max(max(1, fb[c]), fb[c + 1]) {
                     let lo = starts[bk], hi = starts[bk + 1]
                     guard hi > lo else { continue }
-                    scratch.sortBucket(pixels: kp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, edges: ep.map { $0.p + lo },
+                    scratch.sortBucket(pixels: spp.p + lo, rows: op.p + lo, ra: rap.p + lo, dec: dep.p + lo, edges: ep.map { $0.p + lo },
                                        count: hi - lo, layer: layer, radius: radius)
                 }
             }
