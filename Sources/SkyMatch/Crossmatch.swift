@@ -89,7 +89,7 @@ public struct MatchResult: Sendable, Equatable {
 ///   pairs and, among those, the lowest total score (Hungarian algorithm). It never has fewer pairs than
 ///   the greedy answer, and never a larger total score for the same number of pairs.
 public enum Crossmatch {
-    /// Matches positions (degrees). `area` is only a hint for the pixel size (square degrees covered).
+    /// Matches positions (degrees); rows beyond the shorter array of a pair are not used.
     public static func match(ra1: [Double], dec1: [Double], ra2: [Double], dec2: [Double], options: MatchOptions) throws -> MatchResult {
         try match(PositionSource(ra: ra1, dec: dec1), PositionSource(ra: ra2, dec: dec2), options: options)
     }

@@ -373,11 +373,13 @@ struct SegmentScratch {
     }
 }
 
-/// Unit vectors of a searched set's pixels for one sweep chunk, computed when the chunk first visits a pixel
-/// and kept in a direct-mapped cache of pixels (by tag index): a pixel is visited as its own and as a
-/// neighbour of nearby pixels, and the nested order keeps most neighbours within the last `slotCount`
-/// pixels, so each is converted about once. Measured at 10^7 rows: 1.14 conversions a row of set 2 with
-/// 4096 pixels and 16 chunks per core, 1.30 with 1024 pixels and 64 chunks per core. Buffers are owned here and freed by `release()`.
+/// Unit vectors of a searched set's pixels for the sweep chunk that holds the cache (chunks borrow caches
+/// from a `ReusePool`, one per chunk running at a time), computed when a pixel is first visited and kept in a
+/// direct-mapped cache of pixels (by tag index): a pixel is visited as its own and as a neighbour of nearby
+/// pixels, and the nested order keeps most neighbours within the last `slotCount` pixels, so each is
+/// converted about once. Measured at 10^7 rows, when each chunk had its own cache: 1.14 conversions a row of
+/// set 2 with 4096 pixels and 16 chunks per core, 1.30 with 1024 pixels and 64 chunks per core. Buffers are
+/// owned here and freed by `release()` (the pool calls it).
 struct VectorCache {
     static let slotCount = 4096
     /// Per cache slot, then per sweep slot (the nine ranges of one pixel block, used when two of them fall

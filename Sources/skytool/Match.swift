@@ -85,65 +85,30 @@ struct Match: ParsableCommand {
         if let out { print("wrote \(summary.outputRows) rows to \(out)") }
     }
 
-    /// Reads, matches and (with --out) joins: the summary (without timings) and the joined table.
+    /// Reads, matches and (with --out) joins (`CatalogueFiles`): the summary (without timings) and the joined
+    /// table. The files' match columns live only until the match; output columns read after the match are
+    /// read in the "join" lap.
     func matchAndJoin(lap: (String) -> Void) throws -> (Summary, Catalogue?) {
-        let (m, later1, later2) = try readAndMatch(lap: lap)
+        let fm = try readAndMatch(lap: lap)
         var t: Catalogue? = nil
-        if out != nil {
-            if later1 != nil || later2 != nil {
-                // Output columns read after the match (mapped FITS tables, or FITS with --columns1/--columns2),
-                // one table at a time (the "join" lap includes reading them).
-                t = try m.table(loading: { try later1?.read() ?? m.outputColumns1 }, { try later2?.read() ?? m.outputColumns2 })
-            } else { t = try m.table() }
-            lap("join")
-        }
-        let r = m.result
+        if out != nil { t = try fm.table(); lap("join") }
+        let m = fm.match, r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
                               invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: t?.rowCount ?? 0, seconds: [:])
         return (summary, t)
     }
 
-    /// Output columns of one table read after the match: decoded from its mapped rows, or read from the file.
-    struct LaterRead {
-        let path: String
-        let map: FITSTableMap?
-        /// nil: all columns.
-        let columns: [String]?
-        func read() throws -> Catalogue { try map?.read(columns: columns) ?? Catalogue.read(path, columns: columns) }
-    }
-
-    /// How one table is read. A FITS table whose positions are double-precision columns in degrees is read
-    /// in place (`map`, `positions`): only the match's other columns (`now`) are decoded before the match,
-    /// and the output columns after it. Otherwise `now` are the columns read before the match (nil: all),
-    /// and `later` the output columns read after it (FITS with explicit output columns that the match does
-    /// not need), so that they never share memory with the match's working arrays.
-    struct ReadPlan {
-        var map: FITSTableMap? = nil
-        var positions: PositionSource? = nil
-        var now: [String]? = nil
-        var later: LaterRead? = nil
-    }
-
-    /// Reads both tables and matches them (the "read" and "match" laps); the output columns to read after
-    /// the match come back as `later1`/`later2` (nil: the match kept them).
-    func readAndMatch(lap: (String) -> Void) throws -> (match: CatalogueMatch, later1: LaterRead?, later2: LaterRead?) {
-        let moved = epoch1 != nil && epoch2 != nil && epoch1 != epoch2
-        let plan1 = try readPlan(table1, output: columns1.map(Output.list), ra: ra1, dec: dec1, criterion: criterionColumns1, properMotions: moved)
-        let plan2 = try readPlan(table2, output: columns2.map(Output.list), ra: ra2, dec: dec2, criterion: criterionColumns2, properMotions: false)
-        // Tables not read in place are read together.
-        let unmapped = [(table1, plan1), (table2, plan2)].filter { $0.1.map == nil }
-        var read = try Catalogue.read(unmapped.map(\.0), columns: unmapped.map(\.1.now))
-        func table(_ path: String, _ plan: ReadPlan, _ ra: String?, _ dec: String?) throws -> Catalogue {
-            if let map = plan.map {
-                guard let now = plan.now, !now.isEmpty else { var t = Catalogue(rowCount: map.rowCount); t.source = path; return t }
-                return try map.read(columns: now)
-            }
-            var t = read.removeFirst()
-            if let ra, let dec { t.positionColumns = PositionColumns(ra: ra, dec: dec) }
-            return t
+    /// Reads both files and matches them (the "read" and "match" laps).
+    func readAndMatch(lap: (String) -> Void) throws -> CatalogueFileMatch {
+        func input(_ path: String, _ ra: String?, _ dec: String?, _ criterion: [String]) -> MatchInput {
+            MatchInput(path: path, positionColumns: ra.flatMap { r in dec.map { PositionColumns(ra: r, dec: $0) } }, criterionColumns: criterion)
         }
-        let a = try table(table1, plan1, ra1, dec1), b = try table(table2, plan2, ra2, dec2)
+        // What is read depends on the options but not on the criterion (set below from the files' columns).
+        var options = try catalogueOptions(MatchOptions(.radius(arcsec: 1)))
+        let files = try CatalogueFiles(input(table1, ra1, dec1, criterionColumns1), input(table2, ra2, dec2, criterionColumns2),
+                                       options: options, joining: out != nil)
+        let a = files.table1, b = files.table2
         lap("read")
         let criterion: MatchCriterion
         if let radius { criterion = .radius(arcsec: radius.degrees * 3600) }
@@ -156,46 +121,16 @@ struct Match: ParsableCommand {
                                   a2: try b.doubles(e2[0]), b2: try b.doubles(e2[1]), pa2: try b.doubles(e2[2]))
         } else { throw ValidationError("no match criterion") }
         let bar = ProgressBar("matching", quiet: quiet || json)
-        let mo = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
-        var options = try catalogueOptions(mo)
-        if plan1.map != nil || plan1.later != nil { options.columns1 = [] }
-        if plan2.map != nil || plan2.later != nil { options.columns2 = [] }
-        func positions(_ plan: ReadPlan, _ t: Catalogue) throws -> PositionSource {
-            if let p = plan.positions { return p }
-            let (ra, dec) = try t.positions()
-            return PositionSource(ra: ra, dec: dec)
-        }
-        let m = try CatalogueMatch(a, positions1: try positions(plan1, a), b, positions2: try positions(plan2, b), options: options)
+        options.match = MatchOptions(criterion, find: FindMode(rawValue: find) ?? .best, greedy: greedy, progress: { bar.update($0) })
+        let m = try files.match(options: options)
         bar.finish()
         lap("match")
-        return (m, plan1.later, plan2.later)
-    }
-
-    /// The read plan of one table (see `ReadPlan`): `criterion` columns and proper motions (when
-    /// `properMotions`) are the match's columns besides the positions; the output columns are checked
-    /// against the file's columns before anything is read.
-    func readPlan(_ path: String, output: [String]?, ra: String?, dec: String?, criterion: [String], properMotions: Bool) throws -> ReadPlan {
-        let map = CatalogueFormat.infer(path: path) == .fits ? try FITSTableMap(path: path) : nil
-        guard map != nil || (out != nil && output != nil), var schema = try map?.schema ?? Catalogue.schema(ofFile: path) else { return ReadPlan() }
-        if let output { _ = try schema.selecting(output) }
-        if let ra, let dec { schema.positionColumns = PositionColumns(ra: ra, dec: dec) }
-        let p = try schema.detectPositionColumns()
-        let pm = properMotions ? schema.detectProperMotionColumns().map { [$0.pmra, $0.pmdec] } ?? [] : []
-        var need: [String] = []
-        for c in [p.ra, p.dec] + criterion + pm where !need.contains(c) { need.append(c) }
-        if let map, let positions = map.positions(p) {
-            return ReadPlan(map: map, positions: positions, now: need.filter { $0 != p.ra && $0 != p.dec },
-                            later: out == nil ? nil : LaterRead(path: path, map: map, columns: output))
-        }
-        guard out != nil, let output else { return ReadPlan() }
-        if output.allSatisfy({ need.contains($0) }) { return ReadPlan(now: need) }
-        return ReadPlan(now: need, later: LaterRead(path: path, map: nil, columns: output))
+        return m
     }
 
     /// Per-row criterion columns of table 1 / table 2 (radius, errors, ellipses).
     var criterionColumns1: [String] { [radiusCol1, err1].compactMap { $0 } + (ellipse1.map(Output.list) ?? []) }
     var criterionColumns2: [String] { [err2].compactMap { $0 } + (ellipse2.map(Output.list) ?? []) }
-
 
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {

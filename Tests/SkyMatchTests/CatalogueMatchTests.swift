@@ -85,4 +85,53 @@ struct CatalogueMatchTests {
             _ = try CatalogueMatch(hip.rows([0, 1]), positions1: p1, tyc, positions2: p2, options: CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1))))
         }
     }
+
+    /// Files matched by `CatalogueFiles` (FITS read in place, CSV read whole; output columns read after the
+    /// match) give the joined table of `CatalogueMatch` on the catalogues read whole (the reference), with
+    /// chosen output columns, all columns, an outer join and the Hipparcos epoch propagation (proper motions
+    /// read before the match).
+    @Test(arguments: ["fits", "csv"])
+    func filesMatchAsTheReadCatalogues(format: String) throws {
+        var hipPath = Self.taurus + "/hip2.fits", tycPath = Self.taurus + "/tycho2_astrometrynet.fits"
+        let dir = NSTemporaryDirectory() + "skytool-files-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        if format == "csv" {
+            // CSV copies of the same tables (not read in place).
+            let (h, t) = (dir + "/hip2.csv", dir + "/tycho2.csv")
+            try Catalogue.read(hipPath).write(to: h); try Catalogue.read(tycPath).write(to: t)
+            (hipPath, tycPath) = (h, t)
+        }
+        let hip = try Catalogue.read(hipPath), tyc = try Catalogue.read(tycPath)
+        let radius = MatchOptions(.radius(arcsec: 1), find: .best1)
+        for o in [CatalogueMatchOptions(radius, epoch1: 1991.25, epoch2: 2000, columns1: ["HIP", "Hpmag"], columns2: ["index_row"]),
+                  CatalogueMatchOptions(radius, join: .all1, columns1: ["HIP"], columns2: ["VTmag", "ra"]),
+                  CatalogueMatchOptions(radius)] {
+            let reference = try CatalogueMatch(hip, tyc, options: o)
+            let files = try CatalogueFiles(MatchInput(path: hipPath), MatchInput(path: tycPath), options: o, joining: true)
+            let fm = try files.match(options: o)
+            #expect(fm.match.result == reference.result && fm.match.result.pairCount > 1000)
+            let a = try fm.table(), b = try reference.table()
+            #expect(a.columnNames == b.columnNames && a.rowCount == b.rowCount)
+            for (x, y) in zip(a.columns, b.columns) { #expect(sameBits(x, y), "\(x.name)") }
+        }
+        // An unknown output column is an error (for FITS before anything is read; CSV, read whole, at the match).
+        let unknown = CatalogueMatchOptions(radius, columns1: ["nope"])
+        #expect(throws: CatalogueError.self) {
+            _ = try CatalogueFiles(MatchInput(path: hipPath), MatchInput(path: tycPath), options: unknown, joining: true).match(options: unknown)
+        }
+        if format == "fits" {
+            #expect(throws: CatalogueError.self) { _ = try CatalogueFiles(MatchInput(path: hipPath), MatchInput(path: tycPath), options: unknown, joining: true) }
+        }
+    }
+
+    /// Two columns hold the same values (NaN equal to NaN, bit for bit) and the same missing flags.
+    func sameBits(_ x: Column, _ y: Column) -> Bool {
+        guard x.missing == y.missing, x.width == y.width else { return false }
+        switch (x.values, y.values) {
+        case (.double(let p), .double(let q)): return p.elementsEqual(q) { $0.bitPattern == $1.bitPattern }
+        case (.float(let p), .float(let q)): return p.elementsEqual(q) { $0.bitPattern == $1.bitPattern }
+        default: return x.values == y.values
+        }
+    }
 }

@@ -180,6 +180,12 @@ public final class FITSFile {
     }
 
     /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
+    /// The column named `name` among a table's columns (1-based number and description): the exact name
+    /// first, then case-insensitively (FITS column names are case-insensitive by convention), nil if none.
+    static func column(named name: String, in infos: [(Int, FITSHandle.ColumnInfo)]) -> (Int, FITSHandle.ColumnInfo)? {
+        infos.first { $0.1.name == name } ?? infos.first { $0.1.name.lowercased() == name.lowercased() }
+    }
+
     func readTable(hdu: Int?, columns wanted: [String]?, rows: Range<Int>? = nil, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
         do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
     }
@@ -203,7 +209,7 @@ public final class FITSFile {
         if let wanted {
             var sel: [(Int, FITSHandle.ColumnInfo)] = []
             for w in wanted {
-                guard let hit = infos.first(where: { $0.1.name == w }) ?? infos.first(where: { $0.1.name.lowercased() == w.lowercased() }) else {
+                guard let hit = FITSFile.column(named: w, in: infos) else {
                     throw CatalogueError(.missingColumn, "no column named '\(w)' in HDU \(h) (columns: \(infos.map(\.1.name).joined(separator: ", ")))", source: path, column: w)
                 }
                 sel.append(hit)

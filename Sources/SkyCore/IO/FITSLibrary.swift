@@ -71,11 +71,11 @@ final class FITSHandle {
 
     // MARK: open / create / close
 
-    /// Opens an existing file (cfitsio extended filename syntax allowed) read-only or read-write.
     /// Whether this cfitsio was built thread-safe (--enable-reentrant): then different files may be used on
     /// different threads at once.
     static let isReentrant: Bool = skyfits_is_reentrant() != 0
 
+    /// Opens an existing file (cfitsio extended filename syntax allowed) read-only or read-write.
     static func open(_ path: String, writable: Bool = false) throws(FITSError) -> FITSHandle {
         var f: UnsafeMutablePointer<fitsfile>? = nil
         var status: Int32 = 0

@@ -93,11 +93,8 @@ public final class FITSTableMap: @unchecked Sendable {
 
     deinit { munmap(mapping, mappedBytes) }
 
-    /// The 1-based number and description of the column named `name` (exact name first, then
-    /// case-insensitive), or nil when no column has that name.
-    private func field(_ name: String) -> (Int, FITSHandle.ColumnInfo)? {
-        infos.first { $0.1.name == name } ?? infos.first { $0.1.name.lowercased() == name.lowercased() }
-    }
+    /// The 1-based number and description of the column named `name`, as a table read names it.
+    private func field(_ name: String) -> (Int, FITSHandle.ColumnInfo)? { FITSFile.column(named: name, in: infos) }
 
     /// The positions of `columns` read in place, in **degrees**: nil unless both are scalar 64-bit floating
     /// point columns (TFORM `D`, no TSCAL/TZERO) holding degrees; then read the columns instead.
