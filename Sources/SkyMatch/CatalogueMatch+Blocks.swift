@@ -47,7 +47,7 @@ extension CatalogueMatch {
             let (ra1, dec1) = try CatalogueMatch.positions1(block, options)
             // Rows numbered within the block for the join; table-2-only rows come after the last block.
             let r = try matcher.match(ra1: ra1, dec1: dec1, firstRow: 0)
-            let joined = try join({ out1 }, { t2out }, r, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)
+            let joined = try join({ out1.rowsAllowingMissing($0) }, { t2out.rowsAllowingMissing($0) }, r, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)
             try appender.append(joined)
             summary.pairs += r.pairCount; summary.unmatched1 += r.unmatched1.count; summary.invalid1 += r.invalid1.count
             summary.outputRows += joined.rowCount; summary.blocks += 1
@@ -59,7 +59,7 @@ extension CatalogueMatch {
         summary.unmatched2 = rest.unmatched2.count; summary.invalid2 = rest.invalid2.count
         if [.or, .all2, .only2, .xor].contains(options.join), let empty1 {
             rest.count1 = 0
-            let tail = try join({ empty1 }, { t2out }, rest, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)
+            let tail = try join({ empty1.rowsAllowingMissing($0) }, { t2out.rowsAllowingMissing($0) }, rest, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)
             try appender.append(tail)
             summary.outputRows += tail.rowCount
         }

@@ -78,7 +78,9 @@ public struct CatalogueFileMatch: Sendable {
     /// where the match did not keep them, one table at a time.
     public func table() throws -> Catalogue {
         guard later1 != nil || later2 != nil else { return try match.table() }
-        return try match.table(loading: { try later1?.read() ?? match.outputColumns1 }, { try later2?.read() ?? match.outputColumns2 })
+        // Mapped files decode only the output rows; other sources are read whole, then gathered.
+        return try match.table(gathering: { try later1?.read(rows: $0) ?? match.outputColumns1.rowsAllowingMissing($0) },
+                               { try later2?.read(rows: $0) ?? match.outputColumns2.rowsAllowingMissing($0) })
     }
 }
 
@@ -88,7 +90,11 @@ struct LaterRead: Sendable {
     let map: FITSTableMap?
     /// nil: all columns.
     let columns: [String]?
-    func read() throws -> Catalogue { try map?.read(columns: columns) ?? Catalogue.read(path, columns: columns) }
+    /// The output columns at rows `index` (-1: missing), as `Catalogue.rowsAllowingMissing` on the whole columns.
+    func read(rows index: [Int]) throws -> Catalogue {
+        if let map { return try map.read(columns: columns, rows: index) }
+        return try Catalogue.read(path, columns: columns).rowsAllowingMissing(index)
+    }
 }
 
 /// How one file is read. A FITS table whose positions are double-precision columns in degrees is read in

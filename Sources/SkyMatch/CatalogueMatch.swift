@@ -115,8 +115,24 @@ public struct CatalogueMatch: Sendable {
     /// the second loads (say, each file's output columns decoded after matching: the two never share
     /// memory). A table the join mode leaves out is not loaded. Otherwise as `table(columns1:columns2:)`.
     public func table(loading columns1: () throws -> Catalogue, _ columns2: () throws -> Catalogue) throws -> Catalogue {
+        let r = result
+        func rows(_ load: () throws -> Catalogue, _ k: Int, _ n: Int, _ idx: [Int]) throws -> Catalogue {
+            let t = try load()
+            guard t.rowCount == n else {
+                throw CatalogueError(.lengthMismatch, "the columns for table \(k) have \(t.rowCount) rows, the matched table \(n)", source: t.source)
+            }
+            return t.rowsAllowingMissing(idx)
+        }
+        return try table(gathering: { try rows(columns1, 1, r.count1, $0) }, { try rows(columns2, 2, r.count2, $0) })
+    }
+
+    /// The joined table with each table's columns supplied already gathered: `rows1(idx)` returns table 1's
+    /// output columns at rows `idx` (-1: a missing row), as `Catalogue.rowsAllowingMissing` would from the
+    /// whole columns; called before `rows2`, and only for a table the join mode keeps. For sources that can
+    /// read just those rows (`FITSTableMap.read(columns:rows:)`).
+    func table(gathering rows1: ([Int]) throws -> Catalogue, _ rows2: ([Int]) throws -> Catalogue) throws -> Catalogue {
         let labelled = options.coverage1 != nil || options.coverage2 != nil
-        return try CatalogueMatch.join(columns1, columns2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
+        return try CatalogueMatch.join(rows1, rows2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                        labelled: labelled, scored: options.match.criterion.isScored)
     }
 
@@ -160,7 +176,7 @@ public struct CatalogueMatch: Sendable {
     /// `group_size` for `find: .all`, and `match_status` (matched / not_detected / not_covered /
     /// invalid_position) when a coverage was given. Row order: pairs and unmatched table-1 rows in table-1
     /// order (pairs of one row by score), then unmatched table-2 rows in table-2 order.
-    static func join(_ load1: () throws -> Catalogue, _ load2: () throws -> Catalogue, _ r: MatchResult, join: JoinMode,
+    static func join(_ gather1: ([Int]) throws -> Catalogue, _ gather2: ([Int]) throws -> Catalogue, _ r: MatchResult, join: JoinMode,
                      reasons1: [Int: UnmatchedReason], reasons2: [Int: UnmatchedReason], labelled: Bool, scored: Bool) throws -> Catalogue {
         var idx1: [Int] = [], idx2: [Int] = [], pairOf: [Int] = []    // pairOf: pair index or -1
         let with1 = join != .only2, with2 = join != .only1
@@ -181,10 +197,10 @@ public struct CatalogueMatch: Sendable {
             if keepU2 { for row in (r.unmatched2 + r.invalid2).sorted() { idx1.append(-1); idx2.append(row); pairOf.append(-1) } }
         }
         var out = Catalogue(rowCount: idx1.count)
-        func loaded(_ load: () throws -> Catalogue, _ k: Int, _ n: Int) throws -> Catalogue {
-            let t = try load()
-            guard t.rowCount == n else {
-                throw CatalogueError(.lengthMismatch, "the columns for table \(k) have \(t.rowCount) rows, the matched table \(n)", source: t.source)
+        func gathered(_ gather: ([Int]) throws -> Catalogue, _ idx: [Int]) throws -> Catalogue {
+            let t = try gather(idx)
+            guard t.rowCount == idx.count else {
+                throw CatalogueError(.lengthMismatch, "the gathered columns have \(t.rowCount) rows for \(idx.count) requested", source: t.source)
             }
             if out.source == nil { out.source = t.source }
             return t
@@ -192,15 +208,15 @@ public struct CatalogueMatch: Sendable {
         // Table 1's columns, then table 2's (table 1's released first); names in both get _1 and _2.
         var names1: [String] = []
         if with1 {
-            let t1 = try loaded(load1, 1, r.count1)
+            let t1 = try gathered(gather1, idx1)
             names1 = t1.columnNames
-            for c in t1.columns { try out.add(c.rowsAllowingMissing(idx1)) }
+            for c in t1.columns { try out.add(c) }
         }
         if with2 {
-            let t2 = try loaded(load2, 2, r.count2)
+            let t2 = try gathered(gather2, idx2)
             let n1 = Set(names1), n2 = Set(t2.columnNames)
             for name in names1 where n2.contains(name) { try out.rename(name, to: name + "_1") }
-            for c in t2.columns { var col = c.rowsAllowingMissing(idx2); if n1.contains(c.name) { col.name += "_2" }; try out.add(col) }
+            for var col in t2.columns { if n1.contains(col.name) { col.name += "_2" }; try out.add(col) }
         }
         if with1 && with2 {
             // A per-pair value for every output row (missing where the row has no partner).

@@ -409,6 +409,40 @@ struct FITSTableMapTests {
         #expect(map.schema.rowCount == 0 && map.schema.columnNames == ordinary.columnNames)
     }
 
+    /// Chosen rows read from the mapped table (a join's rows: -1 gives a missing row) equal the whole
+    /// columns read and gathered (`Column.rowsAllowingMissing`, the reference), for rows that ascend or are
+    /// few (decoded in place) and for many rows in no order (decoded whole, then gathered), every column type
+    /// (strings through cfitsio); units and storages kept; rows outside the table are errors.
+    @Test func chosenRowsEqualTheGatheredColumns() throws {
+        let tmp = TempDir()
+        let cat = try allTypesCatalogue().rows((0..<20_000).map { ($0 * 7) % 5 })
+        let path = tmp.file("t.fits")
+        try cat.write(to: path)
+        let map = try #require(try FITSTableMap(path: path))
+        var rng = SeededGenerator(seed: 5)
+        let n = cat.rowCount
+        let ascending = (0..<n).filter { $0 % 3 != 1 }.map { $0 % 11 == 0 ? -1 : $0 }
+        let few = (0..<500).map { _ in Int.random(in: -1..<n, using: &rng) }
+        let many = (0..<(2 * n)).map { _ in Int.random(in: -1..<n, using: &rng) }
+        #expect(FITSTableMap.gathersInPlace(ascending, rowCount: n) && FITSTableMap.gathersInPlace(few, rowCount: n))
+        #expect(!FITSTableMap.gathersInPlace(many, rowCount: n))
+        let whole = try Catalogue.read(path)
+        for (label, index) in [("ascending", ascending), ("few", few), ("many", many), ("none", [])] {
+            let numeric = whole.columnNames.filter { $0 != "s" }
+            let got = try map.read(columns: numeric, rows: index)
+            let want = try whole.selecting(numeric).rowsAllowingMissing(index)
+            #expect(sameBits(got, want), "\(label)")
+            for (c, d) in zip(got.columns, want.columns) { #expect(c.unit == d.unit && c.storage == d.storage, "\(label) \(c.name)") }
+            #expect(sameBits(try map.read(columns: ["s", "d"], rows: index), try whole.selecting(["s", "d"]).rowsAllowingMissing(index)), "\(label) strings")
+        }
+        #expect(throws: CatalogueError.self) { try map.read(columns: ["d"], rows: [0, n]) }
+        #expect(throws: CatalogueError.self) { try map.read(columns: ["d"], rows: [-2]) }
+        try Catalogue(columns: [.double("ra", []), .int64("id", [])]).write(to: tmp.file("empty.fits"))
+        let empty = try #require(try FITSTableMap(path: tmp.file("empty.fits")))
+        let blank = try empty.read(columns: ["id", "ra"], rows: [-1, -1])
+        #expect(blank.rowCount == 2 && blank.columns.allSatisfy { $0.isMissing(0) && $0.isMissing(1) })
+    }
+
     /// Positions are read in place only from scalar double columns in degrees; files are mapped only when
     /// plain (gzip and extended filename syntax go through cfitsio); an empty table maps.
     @Test func whatIsNotReadInPlace() throws {

@@ -9,6 +9,15 @@ extension Catalogue {
         return out
     }
 
+    /// The rows at `indices` (0-based, any order, repeats allowed), where -1 gives a row whose values are all
+    /// missing (`Column.rowsAllowingMissing`): the rows of one side of a join.
+    public func rowsAllowingMissing(_ indices: [Int]) -> Catalogue {
+        var out = self
+        out.columns = columns.map { $0.rowsAllowingMissing(indices) }
+        out.rowCount = indices.count
+        return out
+    }
+
     /// The rows whose `mask` entry is true. The mask must have `rowCount` entries.
     public func filter(_ mask: [Bool]) throws(CatalogueError) -> Catalogue {
         guard mask.count == rowCount else {

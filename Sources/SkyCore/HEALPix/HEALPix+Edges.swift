@@ -15,11 +15,13 @@ extension HEALPixLayer {
     public struct Edges: OptionSet, Sendable, Hashable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
-        public static let xLow = Edges(rawValue: 1)
-        public static let xHigh = Edges(rawValue: 2)
-        public static let yLow = Edges(rawValue: 4)
-        public static let yHigh = Edges(rawValue: 8)
-        public static let all: Edges = [.xLow, .xHigh, .yLow, .yHigh]
+        // Computed and inlinable (not stored): `edges(ra:z:radius:)` is inlined into other modules' loops,
+        // where a stored static costs a call to its lazy-initialising accessor at every use.
+        @inlinable public static var xLow: Edges { Edges(rawValue: 1) }
+        @inlinable public static var xHigh: Edges { Edges(rawValue: 2) }
+        @inlinable public static var yLow: Edges { Edges(rawValue: 4) }
+        @inlinable public static var yHigh: Edges { Edges(rawValue: 8) }
+        @inlinable public static var all: Edges { Edges(rawValue: 15) }
     }
 
     /// The edges of the pixel of (ra, dec) (**degrees**) that a disc of `radius` **degrees** around it may

@@ -112,7 +112,7 @@ public struct HEALPixLayer: Sendable, Equatable, Hashable {
     // MARK: ang2pix
 
     /// healpix_cxx's fmodulo(v, 4).
-    @usableFromInline @inline(__always) static func fmod4(_ v: Double) -> Double {
+    @inlinable @inline(__always) static func fmod4(_ v: Double) -> Double {
         if v >= 0 { return v < 4 ? v : fmod(v, 4) }
         let t = fmod(v, 4) + 4
         return t == 4 ? 0 : t

@@ -192,7 +192,7 @@ extension FITSWriter {
 
 /// One big-endian FITS field type: a value and whether it is the column's null.
 private protocol RawField: Sendable {
-    associatedtype Value
+    associatedtype Value: Sendable
     func decode(_ p: UnsafeRawPointer) -> (Value, Bool)
 }
 
@@ -316,6 +316,20 @@ extension RawTableReader {
         if rows > 0 { for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: rows, rowBytes: rowBytes) } }
         return sinks.map { $0.finish() }
     }
+
+    /// Decodes the rows `index` of a mapped table of `rows` rows (`rows` > 0) into columns of `index.count`
+    /// rows, on all cores: row k of each column is table row index[k], or missing where index[k] is -1 (its
+    /// value then that of row 0, NaN for floating point), as `Column.rowsAllowingMissing` gives from the
+    /// decoded column. Only the rows listed are read.
+    static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int, gathering index: [Int]) -> [Column] {
+        precondition(rows > 0 && index.allSatisfy { $0 < rows }, "gathered rows out of range")
+        var sinks = columns.map { ColumnSink($0, rows: index.count) }
+        index.withUnsafeBufferPointer { ib in
+            guard let ip = ib.baseAddress else { return }
+            for k in sinks.indices { sinks[k].decode(input, rowBytes: rowBytes, gathering: UnsafeSendablePointer(ip), count: index.count) }
+        }
+        return sinks.map { $0.finish() }
+    }
 }
 
 /// One column being filled from raw rows: its final array (allocated once, uninitialised) and the indices of
@@ -376,12 +390,56 @@ private struct ColumnSink {
         }
     }
 
+    /// Decodes `count` rows gathered by `index` (table rows; -1: missing) from the mapped rows at `input`.
+    mutating func decode(_ input: UnsafeSendablePointer<UInt8>, rowBytes: Int, gathering index: UnsafeSendablePointer<Int>, count n: Int) {
+        let l = selected.layout
+        let nullRaw = l.nullRaw
+        let g = Gather(index: index)
+        var taken = values
+        values = .bool([])   // `taken` holds the only reference, and then the array bound below
+        switch taken {
+        case .double(var a):
+            taken = .bool([])
+            fill(&a, input, 0, n, rowBytes, DoubleField(), gather: g, absent: .nan)
+            values = .double(a)
+        case .float(var a):
+            taken = .bool([])
+            fill(&a, input, 0, n, rowBytes, FloatField(), gather: g, absent: .nan)
+            values = .float(a)
+        case .bool(var a):
+            taken = .bool([])
+            fill(&a, input, 0, n, rowBytes, LogicalField(), gather: g)
+            values = .bool(a)
+        case .uint64(var a):
+            taken = .bool([])
+            fill(&a, input, 0, n, rowBytes, Unsigned64Field(nullRaw: nullRaw), gather: g)
+            values = .uint64(a)
+        case .int64(var a):
+            taken = .bool([])
+            guard case .integer(let bytes, let zero) = l.kind else { values = .int64(a); return }
+            switch bytes {
+            case 1: fill(&a, input, 0, n, rowBytes, IntegerField<UInt8>(zero: zero, nullRaw: nullRaw), gather: g)
+            case 2: fill(&a, input, 0, n, rowBytes, IntegerField<Int16>(zero: zero, nullRaw: nullRaw), gather: g)
+            case 4: fill(&a, input, 0, n, rowBytes, IntegerField<Int32>(zero: zero, nullRaw: nullRaw), gather: g)
+            default: fill(&a, input, 0, n, rowBytes, IntegerField<Int64>(zero: zero, nullRaw: nullRaw), gather: g)
+            }
+            values = .int64(a)
+        case .string:
+            values = taken   // not produced by `plan`
+        }
+    }
+
+    /// Output row r of a gathered decode reads table row index[r] (row 0 when it is -1: missing).
+    private struct Gather: Sendable {
+        let index: UnsafeSendablePointer<Int>
+    }
+
     /// Elements of rows firstRow..<firstRow+n decoded by `field` (value, missing) into `a`, on all cores;
     /// missing element indices appended in order. Generic over the field type, so each decoding loop is
     /// specialised (a closure per element cost ~6 ns a value).
     @inline(__always)
     private mutating func fill<F: RawField>(_ a: inout [F.Value], _ input: UnsafeSendablePointer<UInt8>, _ firstRow: Int, _ n: Int, _ rowBytes: Int,
-                                            _ field: F) {
+                                            _ field: F, gather: Gather? = nil, absent: F.Value? = nil) {
         let l = selected.layout, w = l.width, size = l.elementBytes
         let chunks = max(1, min(4 * Parallel.workers, n / 8192))
         let per = (n + chunks - 1) / chunks
@@ -392,6 +450,22 @@ private struct ColumnSink {
                 var missing: [Int] = []
                 let lo = c * per, hi = min(n, lo + per)
                 guard lo < hi else { return missing }
+                if let gather {
+                    // Gathered rows: a listed row, or (-1) row 0's bytes marked missing (`absent` for floats).
+                    for r in lo..<hi {
+                        let src = gather.index.p[r]
+                        let row = UnsafeRawPointer(input.p + max(0, src) * rowBytes + l.offset)
+                        for e in 0..<w {
+                            let (v, isMissing) = field.decode(row + e * size)
+                            let i = (firstRow + r) * w + e
+                            if src < 0 { out.p[i] = absent ?? v; missing.append(i) } else {
+                                out.p[i] = v
+                                if isMissing { missing.append(i) }
+                            }
+                        }
+                    }
+                    return missing
+                }
                 for r in lo..<hi {
                     let row = UnsafeRawPointer(input.p + r * rowBytes + l.offset)
                     for e in 0..<w {

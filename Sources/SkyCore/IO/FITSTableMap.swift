@@ -109,6 +109,21 @@ public final class FITSTableMap: @unchecked Sendable {
     /// numeric and logical columns, else read through cfitsio: the same catalogue as
     /// `Catalogue.read(path, columns:)`.
     public func read(columns wanted: [String]? = nil) throws -> Catalogue {
+        try read(columns: wanted, gathering: nil)
+    }
+
+    /// The named columns (nil: all) at the rows `rows` (0-based; -1 gives a missing row): row k of the result
+    /// is table row rows[k]. The same catalogue as `read(columns:)` followed by
+    /// `Column.rowsAllowingMissing(rows)` on every column, but only the listed rows are decoded (say, the
+    /// matched rows of a crossmatch's output) and no column of the whole table is made.
+    public func read(columns wanted: [String]? = nil, rows index: [Int]) throws -> Catalogue {
+        if let bad = index.first(where: { $0 < -1 || $0 >= rowCount }) {
+            throw CatalogueError(.invalidArgument, "row \(bad) requested from a table of \(rowCount) rows (HDU \(hdu))", source: path)
+        }
+        return try read(columns: wanted, gathering: index)
+    }
+
+    private func read(columns wanted: [String]?, gathering index: [Int]?) throws -> Catalogue {
         var selected: [(Int, FITSHandle.ColumnInfo)] = []
         for w in wanted ?? infos.map(\.1.name) {
             guard let hit = field(w) else {
@@ -116,15 +131,44 @@ public final class FITSTableMap: @unchecked Sendable {
             }
             selected.append(hit)
         }
+        let input = UnsafeSendablePointer(rows.assumingMemoryBound(to: UInt8.self))
         guard let plan = RawTableReader.plan(infos: infos, selected: selected.map(\.0), cards: cards) else {
-            return try FITSFile(path: path).readTable(hdu: hdu, columns: wanted).catalogue
+            let whole = try FITSFile(path: path).readTable(hdu: hdu, columns: wanted).catalogue
+            return index.map { whole.rowsAllowingMissing($0) } ?? whole
         }
-        var cat = Catalogue(rowCount: rowCount)
+        if let index, rowCount == 0 {
+            // Nothing to decode: every requested row is missing.
+            let empty = RawTableReader.decode(input, plan, rows: 0, rowBytes: rowBytes)
+            var cat = Catalogue(rowCount: index.count)
+            cat.source = path; cat.header = schema.header
+            for c in empty { try cat.add(c.rowsAllowingMissing(index)) }
+            return cat
+        }
+        var cat = Catalogue(rowCount: index?.count ?? rowCount)
         cat.source = path
         cat.header = schema.header
-        for c in RawTableReader.decode(UnsafeSendablePointer(rows.assumingMemoryBound(to: UInt8.self)), plan, rows: rowCount, rowBytes: rowBytes) {
-            try cat.add(c)
+        if let index, !FITSTableMap.gathersInPlace(index, rowCount: rowCount) {
+            // Many rows in no order: decoding the whole columns and gathering from them is faster (random
+            // reads of the mapped file's small pages miss the TLB; the decoded arrays have huge pages).
+            for c in RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes) { try cat.add(c.rowsAllowingMissing(index)) }
+            return cat
         }
+        let columns = index.map { RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes, gathering: $0) }
+            ?? RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes)
+        for c in columns { try cat.add(c) }
         return cat
+    }
+
+    /// Whether rows `index` are best decoded where they lie: they ascend (missing rows aside), or are few
+    /// (under an eighth of the table). Measured at 10^7 rows: 9.5·10^6 random rows decoded in place took
+    /// 2–3× as long as decoding the column and gathering from it; ascending rows took half as long.
+    static func gathersInPlace(_ index: [Int], rowCount: Int) -> Bool {
+        if index.count < rowCount / 8 { return true }
+        var last = -1
+        for r in index where r >= 0 {
+            if r < last { return false }
+            last = r
+        }
+        return true
     }
 }
