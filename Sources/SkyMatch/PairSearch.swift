@@ -377,11 +377,13 @@ struct SegmentScratch {
 /// from a `ReusePool`, one per chunk running at a time), computed when a pixel is first visited and kept in a
 /// direct-mapped cache of pixels (by tag index): a pixel is visited as its own and as a neighbour of nearby
 /// pixels, and the nested order keeps most neighbours within the last `slotCount` pixels, so each is
-/// converted about once. Measured at 10^7 rows, when each chunk had its own cache: 1.14 conversions a row of
-/// set 2 with 4096 pixels and 16 chunks per core, 1.30 with 1024 pixels and 64 chunks per core. Buffers are
-/// owned here and freed by `release()` (the pool calls it).
+/// converted about once. Measured at 10^7 rows (shared `field` catalogues, 1", caches pooled, 16 chunks per
+/// core): 1.111 conversions a row of set 2 with 4096 pixels, 1.113 with 2048, 1.126 with 1024, 1.148 with 512.
+/// A cache holds up to `slotCount` pixels' vectors (~8 KB a pixel there, ~30–60 MB a cache at 4096, grown as
+/// the sweep goes); 1024 keeps a quarter of that for 1.4 % more conversions. Buffers are owned here and freed
+/// by `release()` (the pool calls it).
 struct VectorCache {
-    static let slotCount = 4096
+    static let slotCount = 1024
     /// Per cache slot, then per sweep slot (the nine ranges of one pixel block, used when two of them fall
     /// in the same cache slot): tag index held (-1: none), buffer and its capacity in vectors.
     private let tags: UnsafeMutablePointer<Int>
