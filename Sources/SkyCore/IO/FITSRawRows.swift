@@ -322,7 +322,7 @@ extension RawTableReader {
     /// value then that of row 0, NaN for floating point), as `Column.rowsAllowingMissing` gives from the
     /// decoded column. Only the rows listed are read.
     static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int, gathering index: [Int]) -> [Column] {
-        precondition(rows > 0 && index.allSatisfy { $0 < rows }, "gathered rows out of range")
+        assert(rows > 0 && index.allSatisfy { $0 >= -1 && $0 < rows }, "gathered rows out of range")   // callers check
         var sinks = columns.map { ColumnSink($0, rows: index.count) }
         index.withUnsafeBufferPointer { ib in
             guard let ip = ib.baseAddress else { return }
@@ -394,7 +394,7 @@ private struct ColumnSink {
     mutating func decode(_ input: UnsafeSendablePointer<UInt8>, rowBytes: Int, gathering index: UnsafeSendablePointer<Int>, count n: Int) {
         let l = selected.layout
         let nullRaw = l.nullRaw
-        let g = Gather(index: index)
+        let g = Optional(index)
         var taken = values
         values = .bool([])   // `taken` holds the only reference, and then the array bound below
         switch taken {
@@ -429,17 +429,12 @@ private struct ColumnSink {
         }
     }
 
-    /// Output row r of a gathered decode reads table row index[r] (row 0 when it is -1: missing).
-    private struct Gather: Sendable {
-        let index: UnsafeSendablePointer<Int>
-    }
-
     /// Elements of rows firstRow..<firstRow+n decoded by `field` (value, missing) into `a`, on all cores;
     /// missing element indices appended in order. Generic over the field type, so each decoding loop is
     /// specialised (a closure per element cost ~6 ns a value).
     @inline(__always)
     private mutating func fill<F: RawField>(_ a: inout [F.Value], _ input: UnsafeSendablePointer<UInt8>, _ firstRow: Int, _ n: Int, _ rowBytes: Int,
-                                            _ field: F, gather: Gather? = nil, absent: F.Value? = nil) {
+                                            _ field: F, gather: UnsafeSendablePointer<Int>? = nil, absent: F.Value? = nil) {
         let l = selected.layout, w = l.width, size = l.elementBytes
         let chunks = max(1, min(4 * Parallel.workers, n / 8192))
         let per = (n + chunks - 1) / chunks
@@ -451,9 +446,9 @@ private struct ColumnSink {
                 let lo = c * per, hi = min(n, lo + per)
                 guard lo < hi else { return missing }
                 if let gather {
-                    // Gathered rows: a listed row, or (-1) row 0's bytes marked missing (`absent` for floats).
+                    // Output row r is table row gather[r], or (-1) row 0's bytes marked missing (`absent` for floats).
                     for r in lo..<hi {
-                        let src = gather.index.p[r]
+                        let src = gather.p[r]
                         let row = UnsafeRawPointer(input.p + max(0, src) * rowBytes + l.offset)
                         for e in 0..<w {
                             let (v, isMissing) = field.decode(row + e * size)

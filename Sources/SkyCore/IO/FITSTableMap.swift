@@ -136,20 +136,13 @@ public final class FITSTableMap: @unchecked Sendable {
             let whole = try FITSFile(path: path).readTable(hdu: hdu, columns: wanted).catalogue
             return index.map { whole.rowsAllowingMissing($0) } ?? whole
         }
-        if let index, rowCount == 0 {
-            // Nothing to decode: every requested row is missing.
-            let empty = RawTableReader.decode(input, plan, rows: 0, rowBytes: rowBytes)
-            var cat = Catalogue(rowCount: index.count)
-            cat.source = path; cat.header = schema.header
-            for c in empty { try cat.add(c.rowsAllowingMissing(index)) }
-            return cat
-        }
         var cat = Catalogue(rowCount: index?.count ?? rowCount)
         cat.source = path
         cat.header = schema.header
-        if let index, !FITSTableMap.gathersInPlace(index, rowCount: rowCount) {
+        if let index, rowCount == 0 || !FITSTableMap.gathersInPlace(index, rowCount: rowCount) {
             // Many rows in no order: decoding the whole columns and gathering from them is faster (random
-            // reads of the mapped file's small pages miss the TLB; the decoded arrays have huge pages).
+            // reads of the mapped file's small pages miss the TLB; the decoded arrays have huge pages). An
+            // empty table has nothing to decode: every requested row is missing.
             for c in RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes) { try cat.add(c.rowsAllowingMissing(index)) }
             return cat
         }
@@ -161,7 +154,8 @@ public final class FITSTableMap: @unchecked Sendable {
 
     /// Whether rows `index` are best decoded where they lie: they ascend (missing rows aside), or are few
     /// (under an eighth of the table). Measured at 10^7 rows: 9.5·10^6 random rows decoded in place took
-    /// 2–3× as long as decoding the column and gathering from it; ascending rows took half as long.
+    /// 2–3× as long as decoding the column and gathering from it; 9.5·10^6 ascending rows of an id column
+    /// took 0.058 s, without a whole decoded column (80 MB).
     static func gathersInPlace(_ index: [Int], rowCount: Int) -> Bool {
         if index.count < rowCount / 8 { return true }
         var last = -1
