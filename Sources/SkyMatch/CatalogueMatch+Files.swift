@@ -77,10 +77,9 @@ public struct CatalogueFileMatch: Sendable {
     /// The joined table (as `CatalogueMatch.table()`), output columns read from the files after the match
     /// where the match did not keep them, one table at a time.
     public func table() throws -> Catalogue {
-        guard later1 != nil || later2 != nil else { return try match.table() }
-        // Mapped files decode only the output rows; other sources are read whole, then gathered.
-        return try match.table(gathering: { try later1?.read(rows: $0) ?? match.outputColumns1.rowsAllowingMissing($0) },
-                               { try later2?.read(rows: $0) ?? match.outputColumns2.rowsAllowingMissing($0) })
+        // Columns the match kept are gathered from it; mapped files decode the output rows (`LaterRead`).
+        try match.table(gathering: { try later1?.read(rows: $0) ?? match.outputColumns1.rowsAllowingMissing($0) },
+                                  { try later2?.read(rows: $0) ?? match.outputColumns2.rowsAllowingMissing($0) })
     }
 }
 

@@ -73,9 +73,9 @@ struct Match: ParsableCommand {
         var t = clock.now
         var times: [String: Double] = [:]
         func lap(_ k: String) { let n = clock.now; let d = n - t; times[k] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18; t = n }
-        // The tables live only inside readAndMatch: the match keeps their output columns, so the positions
-        // are freed before the join; the match itself (its row lists) is released before the write, whose
-        // file pages then reuse that memory.
+        // The files' match columns live only inside readAndMatch (output columns are kept by the match or read
+        // after it), so they are freed before the join; the match itself (its row lists) is released before
+        // the write, whose file pages then reuse that memory.
         var (summary, table) = try matchAndJoin(lap: lap)
         if let out, let table { try table.write(to: out); lap("write") }
         summary.seconds = times

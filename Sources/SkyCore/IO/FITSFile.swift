@@ -179,13 +179,13 @@ public final class FITSFile {
         return try handle.tableShape().rows
     }
 
-    /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
     /// The column named `name` among a table's columns (1-based number and description): the exact name
     /// first, then case-insensitively (FITS column names are case-insensitive by convention), nil if none.
     static func column(named name: String, in infos: [(Int, FITSHandle.ColumnInfo)]) -> (Int, FITSHandle.ColumnInfo)? {
         infos.first { $0.1.name == name } ?? infos.first { $0.1.name.lowercased() == name.lowercased() }
     }
 
+    /// `readTable` with the raw-row path on or off, in blocks of about `blockBytes` (tests compare the paths).
     func readTable(hdu: Int?, columns wanted: [String]?, rows: Range<Int>? = nil, rawRows: Bool, blockBytes: Int = rawBlockBytes) throws -> FITSTableRead {
         do { return try readTableUnannotated(hdu: hdu, columns: wanted, rows: rows, rawRows: rawRows, blockBytes: blockBytes) } catch let e as FITSError { throw annotated(e) }
     }
