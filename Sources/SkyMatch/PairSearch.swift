@@ -189,14 +189,32 @@ struct PixelSorted: @unchecked Sendable {
         } } } }
         self.role = role; self.rows = rows; self.firstValid = invalid
         self.positions = sorted
-        var tags: [UInt32] = [], tagStarts: [Int] = []
-        var k = invalid
-        while k < n {
-            let p = spix[k]
-            tags.append(UInt32(truncatingIfNeeded: p + 1)); tagStarts.append(k)
-            k += 1
-            while k < n && spix[k] == p { k += 1 }
+        // The pixel table, in chunks of entries on all cores: a chunk lists the pixels that start in it
+        // (skipping the rest of a pixel begun before it), concatenated in order.
+        let first = invalid, valid = n - first
+        let tableChunks = max(1, min(4 * Parallel.workers, valid >> 18))
+        let tableSize = (valid + tableChunks - 1) / tableChunks
+        let tables = spix.withUnsafeBufferPointer { sb -> [([UInt32], [Int])] in
+            guard let sbase = sb.baseAddress, valid > 0 else { return [] }
+            let sp = UnsafeSendablePointer(sbase)
+            return Parallel.map(tableChunks) { (c: Int) -> ([UInt32], [Int]) in
+                var k = first + c * tableSize
+                let hi = min(n, k + tableSize)
+                if c > 0 { while k < hi && sp.p[k] == sp.p[k - 1] { k += 1 } }
+                var tags: [UInt32] = [], starts: [Int] = []
+                while k < hi {
+                    let p = sp.p[k]
+                    tags.append(UInt32(truncatingIfNeeded: p + 1)); starts.append(k)
+                    k += 1
+                    while k < n && sp.p[k] == p { k += 1 }
+                }
+                return (tags, starts)
+            }
         }
+        var tags: [UInt32] = [], tagStarts: [Int] = []
+        let pixelCount = tables.reduce(0) { $0 + $1.0.count }
+        tags.reserveCapacity(pixelCount); tagStarts.reserveCapacity(pixelCount + 1)
+        for t in tables { tags += t.0; tagStarts += t.1 }
         tagStarts.append(n)
         spix = []
         edges = edgeBits

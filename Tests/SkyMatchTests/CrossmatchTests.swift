@@ -159,6 +159,42 @@ struct CrossmatchInternalTests {
             #expect(abs(s - sin(x)) <= 4.5e-16 && abs(c - cos(x)) <= 4.5e-16, "\(x)")
         }
     }
+
+    /// The unmatched-row lists come from `unset`, which counts and fills chunks on all cores from 2^19 flags
+    /// up. Reference: the plain filter over the flags (sizes below, at and above a chunk's length; runs of
+    /// set and unset flags crossing chunk boundaries).
+    @Test(arguments: [0, 1, 1000, 1 << 19, (1 << 20) + 12_345])
+    func unsetFlagsEqualTheFilter(count: Int) {
+        var rng = RNG(seed: UInt64(count))
+        var flags = [Bool](repeating: false, count: count)
+        var i = 0
+        while i < count {
+            let run = 1 + Int(rng.uniform() * 70_000), value = rng.uniform() < 0.5
+            for j in i..<min(count, i + run) { flags[j] = value || rng.uniform() < 0.1 }
+            i += run
+        }
+        #expect(Crossmatch.unset(flags) == flags.indices.filter { !flags[$0] })
+    }
+
+    /// The pixel table (distinct pixels and where their entries start) is built in chunks of entries on all
+    /// cores from 2^19 valid entries up; a pixel may span chunks. Reference: each sorted entry's pixel
+    /// computed on its own from its sorted position (`HEALPixLayer.nestedPixel`), run-length encoded.
+    @Test(arguments: [2, 9])
+    func pixelTableEqualsTheRunsOfEntryPixels(order: Int) {
+        var rng = RNG(seed: UInt64(90 + order))
+        var (ra, dec) = field(700_000, centre: (40, -20), size: 6, &rng)
+        dec[3] = .nan; dec[500_000] = 95
+        let ps = PixelSorted(ra: ra, dec: dec, order: order, radius: 1.0 / 3600, role: .searched)
+        let layer = HEALPixLayer.layers[order]
+        var tags: [UInt32] = [], starts: [Int] = []
+        for k in ps.firstValid..<ra.count {
+            let p = UInt32(layer.nestedPixel(ra: ps.ra[k], dec: ps.dec[k]) + 1)
+            if tags.last != p { tags.append(p); starts.append(k) }
+        }
+        starts.append(ra.count)
+        #expect(ps.firstValid == 2)
+        #expect(ps.pixelTags == tags && ps.pixelStarts == starts)
+    }
 }
 
 /// PixelSorted's bucket sort against the definition: every row's key computed on its own (scalar pixel,
