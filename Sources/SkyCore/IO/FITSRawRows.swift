@@ -310,23 +310,21 @@ struct RawTableReader {
 }
 
 extension RawTableReader {
-    /// Decodes `rows` rows of raw table bytes at `input` (a mapped table) into columns, on all cores.
-    static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int) -> [Column] {
-        var sinks = columns.map { ColumnSink($0, rows: rows) }
-        if rows > 0 { for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: rows, rowBytes: rowBytes) } }
-        return sinks.map { $0.finish() }
-    }
-
-    /// Decodes the rows `index` of a mapped table of `rows` rows (`rows` > 0) into columns of `index.count`
-    /// rows, on all cores: row k of each column is table row index[k], or missing where index[k] is -1 (its
-    /// value then that of row 0, NaN for floating point), as `Column.rowsAllowingMissing` gives from the
-    /// decoded column. Only the rows listed are read.
-    static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int, gathering index: [Int]) -> [Column] {
+    /// Decodes the `rows` rows of raw table bytes at `input` (a mapped table) into columns, on all cores; with
+    /// `gathering`, only the rows listed (`rows` > 0): row k of each column is table row index[k], or missing
+    /// where index[k] is -1 (its value then that of row 0, NaN for floating point), as
+    /// `Column.rowsAllowingMissing` gives from the decoded column.
+    static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int, gathering index: [Int]? = nil) -> [Column] {
+        guard let index else {
+            var sinks = columns.map { ColumnSink($0, rows: rows) }
+            if rows > 0 { for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: rows, rowBytes: rowBytes) } }
+            return sinks.map { $0.finish() }
+        }
         assert(rows > 0 && index.allSatisfy { $0 >= -1 && $0 < rows }, "gathered rows out of range")   // callers check
         var sinks = columns.map { ColumnSink($0, rows: index.count) }
         index.withUnsafeBufferPointer { ib in
             guard let ip = ib.baseAddress else { return }
-            for k in sinks.indices { sinks[k].decode(input, rowBytes: rowBytes, gathering: UnsafeSendablePointer(ip), count: index.count) }
+            for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: index.count, rowBytes: rowBytes, gathering: UnsafeSendablePointer(ip)) }
         }
         return sinks.map { $0.finish() }
     }
@@ -352,8 +350,11 @@ private struct ColumnSink {
         }
     }
 
-    /// Decodes `rows` rows starting at table row `firstRow` (0-based) whose bytes start at `input`.
-    mutating func decode(_ input: UnsafeSendablePointer<UInt8>, firstRow: Int, rows n: Int, rowBytes: Int) {
+    /// Decodes `rows` rows into the column from row `firstRow` on (0-based): table rows firstRow..<firstRow+n
+    /// whose bytes start at `input`, or, with `gathering`, table rows gathering[0..<n] of the table at `input`
+    /// (-1: a missing row).
+    mutating func decode(_ input: UnsafeSendablePointer<UInt8>, firstRow: Int, rows n: Int, rowBytes: Int,
+                         gathering g: UnsafeSendablePointer<Int>? = nil) {
         let l = selected.layout
         let nullRaw = l.nullRaw
         var taken = values
@@ -361,28 +362,28 @@ private struct ColumnSink {
         switch taken {
         case .double(var a):
             taken = .bool([])
-            fill(&a, input, firstRow, n, rowBytes, DoubleField())
+            fill(&a, input, firstRow, n, rowBytes, DoubleField(), gather: g, absent: .nan)
             values = .double(a)
         case .float(var a):
             taken = .bool([])
-            fill(&a, input, firstRow, n, rowBytes, FloatField())
+            fill(&a, input, firstRow, n, rowBytes, FloatField(), gather: g, absent: .nan)
             values = .float(a)
         case .bool(var a):
             taken = .bool([])
-            fill(&a, input, firstRow, n, rowBytes, LogicalField())
+            fill(&a, input, firstRow, n, rowBytes, LogicalField(), gather: g)
             values = .bool(a)
         case .uint64(var a):
             taken = .bool([])
-            fill(&a, input, firstRow, n, rowBytes, Unsigned64Field(nullRaw: nullRaw))
+            fill(&a, input, firstRow, n, rowBytes, Unsigned64Field(nullRaw: nullRaw), gather: g)
             values = .uint64(a)
         case .int64(var a):
             taken = .bool([])
             guard case .integer(let bytes, let zero) = l.kind else { values = .int64(a); return }
             switch bytes {
-            case 1: fill(&a, input, firstRow, n, rowBytes, IntegerField<UInt8>(zero: zero, nullRaw: nullRaw))
-            case 2: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int16>(zero: zero, nullRaw: nullRaw))
-            case 4: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int32>(zero: zero, nullRaw: nullRaw))
-            default: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int64>(zero: zero, nullRaw: nullRaw))
+            case 1: fill(&a, input, firstRow, n, rowBytes, IntegerField<UInt8>(zero: zero, nullRaw: nullRaw), gather: g)
+            case 2: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int16>(zero: zero, nullRaw: nullRaw), gather: g)
+            case 4: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int32>(zero: zero, nullRaw: nullRaw), gather: g)
+            default: fill(&a, input, firstRow, n, rowBytes, IntegerField<Int64>(zero: zero, nullRaw: nullRaw), gather: g)
             }
             values = .int64(a)
         case .string:
@@ -390,47 +391,9 @@ private struct ColumnSink {
         }
     }
 
-    /// Decodes `count` rows gathered by `index` (table rows; -1: missing) from the mapped rows at `input`.
-    mutating func decode(_ input: UnsafeSendablePointer<UInt8>, rowBytes: Int, gathering index: UnsafeSendablePointer<Int>, count n: Int) {
-        let l = selected.layout
-        let nullRaw = l.nullRaw
-        let g = Optional(index)
-        var taken = values
-        values = .bool([])   // `taken` holds the only reference, and then the array bound below
-        switch taken {
-        case .double(var a):
-            taken = .bool([])
-            fill(&a, input, 0, n, rowBytes, DoubleField(), gather: g, absent: .nan)
-            values = .double(a)
-        case .float(var a):
-            taken = .bool([])
-            fill(&a, input, 0, n, rowBytes, FloatField(), gather: g, absent: .nan)
-            values = .float(a)
-        case .bool(var a):
-            taken = .bool([])
-            fill(&a, input, 0, n, rowBytes, LogicalField(), gather: g)
-            values = .bool(a)
-        case .uint64(var a):
-            taken = .bool([])
-            fill(&a, input, 0, n, rowBytes, Unsigned64Field(nullRaw: nullRaw), gather: g)
-            values = .uint64(a)
-        case .int64(var a):
-            taken = .bool([])
-            guard case .integer(let bytes, let zero) = l.kind else { values = .int64(a); return }
-            switch bytes {
-            case 1: fill(&a, input, 0, n, rowBytes, IntegerField<UInt8>(zero: zero, nullRaw: nullRaw), gather: g)
-            case 2: fill(&a, input, 0, n, rowBytes, IntegerField<Int16>(zero: zero, nullRaw: nullRaw), gather: g)
-            case 4: fill(&a, input, 0, n, rowBytes, IntegerField<Int32>(zero: zero, nullRaw: nullRaw), gather: g)
-            default: fill(&a, input, 0, n, rowBytes, IntegerField<Int64>(zero: zero, nullRaw: nullRaw), gather: g)
-            }
-            values = .int64(a)
-        case .string:
-            values = taken   // not produced by `plan`
-        }
-    }
-
-    /// Elements of rows firstRow..<firstRow+n decoded by `field` (value, missing) into `a`, on all cores;
-    /// missing element indices appended in order. Generic over the field type, so each decoding loop is
+    /// Elements of rows firstRow..<firstRow+n (or of the rows `gather` lists, -1 giving `absent` or row 0's
+    /// value, marked missing) decoded by `field` (value, missing) into `a`, on all cores; missing element
+    /// indices appended in order. Generic over the field type, so each decoding loop is
     /// specialised (a closure per element cost ~6 ns a value).
     @inline(__always)
     private mutating func fill<F: RawField>(_ a: inout [F.Value], _ input: UnsafeSendablePointer<UInt8>, _ firstRow: Int, _ n: Int, _ rowBytes: Int,

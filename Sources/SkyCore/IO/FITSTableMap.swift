@@ -146,9 +146,7 @@ public final class FITSTableMap: @unchecked Sendable {
             for c in RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes) { try cat.add(c.rowsAllowingMissing(index)) }
             return cat
         }
-        let columns = index.map { RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes, gathering: $0) }
-            ?? RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes)
-        for c in columns { try cat.add(c) }
+        for c in RawTableReader.decode(input, plan, rows: rowCount, rowBytes: rowBytes, gathering: index) { try cat.add(c) }
         return cat
     }
 
