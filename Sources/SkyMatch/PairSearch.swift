@@ -299,6 +299,8 @@ struct SegmentScratch {
     var from: [Int32] = [], from2: [Int32] = []
     var rows: [Int32] = []
     var ra: [Double] = [], dec: [Double] = []
+    /// Radix histograms: up to six passes of 2^11 counters.
+    var counts: [Int32] = []
 
     /// Sorts one bucket of valid entries: builds each entry's key — (pixel + 1) in the high 32 bits, z = sin δ
     /// quantised to 28 bits, then (when `edges` is given, a walked set) the edge bits of a disc of `radius`
@@ -324,50 +326,73 @@ struct SegmentScratch {
         }
     }
 
+    /// Sorts the keys stably, permuting rows and positions alike: an LSD radix sort of the keys packed to the
+    /// bits that vary within the bucket. A key is (high 32 bits, low 32 bits) — (pixel + 1, z and edges) —
+    /// and (h, l) ↦ (h − min h) · 2^S + (l − min l), with S the bits of the low part's range, keeps their order
+    /// (l − min l < 2^S). At 10^7 rows a bucket's keys vary in ~33 of their 64 bits: three passes of 11-bit
+    /// digits (whose histograms are counted in one read of the keys) instead of five or six of 8-bit digits.
     mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>,
                        ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>, count m: Int) {
         guard m > 1 else { return }
-        var sorted = true, varying: UInt64 = 0
-        let k0 = k[0]
-        for i in 1..<m {
-            if k[i] < k[i - 1] { sorted = false }
-            varying |= k[i] ^ k0
+        var sorted = true
+        var hMin = UInt64.max, hMax: UInt64 = 0, lMin = UInt64.max, lMax: UInt64 = 0
+        var previous: UInt64 = 0
+        for i in 0..<m {
+            let x = k[i]
+            if x < previous { sorted = false }
+            previous = x
+            let h = x >> 32, l = x & 0xffff_ffff
+            hMin = min(hMin, h); hMax = max(hMax, h); lMin = min(lMin, l); lMax = max(lMax, l)
         }
         if sorted { return }
+        @inline(__always) func bits(_ v: UInt64) -> Int { 64 - v.leadingZeroBitCount }
+        let shift = UInt64(bits(lMax - lMin)), lowMask: UInt64 = shift == 0 ? 0 : (1 << shift) - 1
+        let total = Int(shift) + bits(hMax - hMin)   // ≤ 64
+        let passes = max(1, (total + 10) / 11), digit = (total + passes - 1) / passes
+        let radix = 1 << digit, digitMask = UInt64(radix - 1)
         if values.count < m {
             values = Array(repeating: 0, count: m); values2 = values
             from = Array(repeating: 0, count: m); from2 = from; rows = from
             ra = Array(repeating: 0, count: m); dec = ra
         }
+        if counts.count < passes << 11 { counts = Array(repeating: 0, count: passes << 11) }
         values.withUnsafeMutableBufferPointer { v1 in values2.withUnsafeMutableBufferPointer { v2 in
         from.withUnsafeMutableBufferPointer { f1 in from2.withUnsafeMutableBufferPointer { f2 in
         rows.withUnsafeMutableBufferPointer { rb in ra.withUnsafeMutableBufferPointer { rab in dec.withUnsafeMutableBufferPointer { deb in
+        counts.withUnsafeMutableBufferPointer { cb in
             guard var a = v1.baseAddress, var b = v2.baseAddress, var fa = f1.baseAddress, var fb = f2.baseAddress,
-                  let rc = rb.baseAddress, let rac = rab.baseAddress, let dec = deb.baseAddress else { return }
-            for i in 0..<m { a[i] = k[i]; fa[i] = Int32(truncatingIfNeeded: i) }
-            // Stable counting passes, least significant varying byte first.
-            var counts = (0..<256).map { _ in 0 }
-            counts.withUnsafeMutableBufferPointer { cb in
-                guard let c = cb.baseAddress else { return }
-                for byte in 0..<8 {
-                    let shift = UInt64(8 * byte)
-                    guard (varying >> shift) & 0xff != 0 else { continue }
-                    c.update(repeating: 0, count: 256)
-                    for i in 0..<m { c[Int((a[i] >> shift) & 0xff)] += 1 }
-                    var sum = 0
-                    for d in 0..<256 { let t = c[d]; c[d] = sum; sum += t }
-                    for i in 0..<m {
-                        let d = Int((a[i] >> shift) & 0xff)
-                        let dst = c[d]; c[d] = dst + 1
-                        b[dst] = a[i]; fb[dst] = fa[i]
-                    }
-                    swap(&a, &b); swap(&fa, &fb)
-                }
+                  let rc = rb.baseAddress, let rac = rab.baseAddress, let dec = deb.baseAddress, let c = cb.baseAddress else { return }
+            // Packed keys, and every pass's histogram in one read.
+            c.update(repeating: 0, count: passes * radix)
+            for i in 0..<m {
+                let x = k[i]
+                let y = ((x >> 32) &- hMin) << shift | ((x & 0xffff_ffff) &- lMin)
+                a[i] = y; fa[i] = Int32(truncatingIfNeeded: i)
+                for p in 0..<passes { c[p &* radix &+ Int((y >> UInt64(p &* digit)) & digitMask)] &+= 1 }
             }
-            // Permute the rows and positions through copies; the keys are already in order.
+            // Stable counting passes, least significant digit first (a digit the same in every key is skipped).
+            for p in 0..<passes {
+                let h = c + p * radix
+                let sh = UInt64(p * digit)
+                if h[Int((a[0] >> sh) & digitMask)] == Int32(m) { continue }
+                var sum: Int32 = 0
+                for d in 0..<radix { let t = h[d]; h[d] = sum; sum &+= t }
+                for i in 0..<m {
+                    let y = a[i]
+                    let d = Int((y >> sh) & digitMask)
+                    let dst = Int(h[d]); h[d] = Int32(truncatingIfNeeded: dst &+ 1)
+                    b[dst] = y; fb[dst] = fa[i]
+                }
+                swap(&a, &b); swap(&fa, &fb)
+            }
+            // Permute the rows and positions through copies; the keys are unpacked in order.
             for i in 0..<m { rc[i] = r[i]; rac[i] = pa[i]; dec[i] = pd[i] }
-            for i in 0..<m { let j = Int(fa[i]); k[i] = a[i]; r[i] = rc[j]; pa[i] = rac[j]; pd[i] = dec[j] }
-        } } } } } } }
+            for i in 0..<m {
+                let j = Int(fa[i]), y = a[i]
+                k[i] = ((y >> shift) &+ hMin) << 32 | ((y & lowMask) &+ lMin)
+                r[i] = rc[j]; pa[i] = rac[j]; pd[i] = dec[j]
+            }
+        } } } } } } } }
     }
 }
 
