@@ -48,24 +48,29 @@ enum LeastSquares {
         return R
     }
 
+    /// Parts of a TSQR over `m` rows: at least 8 chunks each, at most 8 parts (enough for the cores of a
+    /// workstation; more parts only add merge work).
+    static func partCount(rows m: Int, chunk: Int) -> Int { max(1, min(8, m / (8 * chunk))) }
+
     /// `fill(first, count, buffer, ld)` writes rows first..<first+count of the weighted augmented matrix
     /// (n + 1 columns, the last one W·b) into a column-major buffer with leading dimension `ld`.
     static func solve(rows m: Int, unknowns n: Int, chunk: Int = 4096,
                       fill: @Sendable (Int, Int, UnsafeMutablePointer<Double>, Int) -> Void) throws(FitError) -> (coefficients: [Double], chi2: Double) {
         guard m >= n else { throw FitError(message: "\(m) points for \(n) coefficients") }
         let k = n + 1
-        // Rows are split into one part per core (parts of at least 8 chunks); each part is reduced to its
-        // triangular factor independently, and the stacked factors are reduced once more (TSQR).
-        let workers = max(1, min(Parallel.workers, m / (8 * chunk)))
-        let per = (m + workers - 1) / workers
-        let parts = try Parallel.map(workers) { (w: Int) throws(FitError) -> [Double] in
+        // Rows are split into `partCount` parts (a function of the row count only, not of the machine's
+        // cores, so that the result is the same bit for bit on any machine); each part is reduced to its
+        // triangular factor independently, on all cores, and the stacked factors are reduced once more (TSQR).
+        let partCount = LeastSquares.partCount(rows: m, chunk: chunk)
+        let per = (m + partCount - 1) / partCount
+        let parts = try Parallel.map(partCount) { (w: Int) throws(FitError) -> [Double] in
             let lo = w * per, hi = min(m, lo + per)
             return try reduce(first: lo, end: hi, k: k, chunk: chunk, fill: fill)
         }
         var R = parts.first ?? [Double](repeating: 0, count: k * k)
-        if workers > 1 {
+        if partCount > 1 {
             // Stack the factors (k rows each) and factorise once more.
-            let rowsTotal = workers * k
+            let rowsTotal = partCount * k
             var M = [Double](repeating: 0, count: rowsTotal * k)
             for (w, part) in parts.enumerated() {
                 for j in 0..<k { for i in 0...j { M[j * rowsTotal + w * k + i] = part[j * k + i] } }

@@ -94,5 +94,14 @@ struct ChebyshevTests {
         defer { unsetenv("SKYTOOL_THREADS") }
         let one = try ClippedChebyshevFit(x: x, y: y, z: z, sigma: s, degreeX: 4, degreeY: 3, domain: d, clip: 3)
         #expect(one.surface == f.surface && one.kept == f.kept && one.chi2 == f.chi2)
+        // The QR fit too, on enough points to be cut into several parts (4 here: at least 8 chunks of 4096
+        // rows each); on one thread and on all cores the same bits. (It once cut one part per core.)
+        let big = 140_000
+        let xs = (0..<big).map { x[$0 % m] + Double($0 / m) * 1e-3 }, ys = (0..<big).map { y[$0 % m] }, zs = (0..<big).map { z[$0 % m] }
+        unsetenv("SKYTOOL_THREADS")
+        let all = try Chebyshev2D.fit(x: xs, y: ys, z: zs, degreeX: 4, degreeY: 3, domain: d)
+        setenv("SKYTOOL_THREADS", "1", 1)
+        let serial = try Chebyshev2D.fit(x: xs, y: ys, z: zs, degreeX: 4, degreeY: 3, domain: d)
+        #expect(all.surface == serial.surface && all.chi2 == serial.chi2)
     }
 }
