@@ -192,28 +192,19 @@ public enum Crossmatch {
     /// Indices of the false flags, ascending (chunks counted, then filled, on all cores).
     static func unset(_ flags: [Bool]) -> [Int] {
         let n = flags.count
-        let chunks = max(1, min(4 * Parallel.workers, n >> 18))
-        let size = (n + chunks - 1) / chunks
         return flags.withUnsafeBufferPointer { f -> [Int] in
             guard let fbase = f.baseAddress, n > 0 else { return [] }
             let fp = UnsafeSendablePointer(fbase)
-            let counts = Parallel.map(chunks) { (c: Int) -> Int in
-                var m = 0
-                for i in (c * size)..<min(n, (c + 1) * size) { m &+= fp.p[i] ? 0 : 1 }
-                return m
-            }
-            var offsets = [0]
-            for m in counts { offsets.append(offsets[offsets.count - 1] + m) }
-            let offs = offsets
-            return [Int](unsafeUninitializedCapacity: offs[chunks]) { out, count in
+            let plan = CompactionPlan(count: n, chunks: min(4 * Parallel.workers, n >> 18)) { !fp.p[$0] }
+            return [Int](unsafeUninitializedCapacity: plan.kept) { out, count in
                 if let obase = out.baseAddress {
                     let op = UnsafeMutableSendablePointer(obase)
-                    Parallel.perform(iterations: chunks) { c in
-                        var t = offs[c]
-                        for i in (c * size)..<min(n, (c + 1) * size) where !fp.p[i] { op.p[t] = i; t += 1 }
+                    Parallel.perform(iterations: plan.chunks) { c in
+                        var t = plan.offsets[c]
+                        for i in plan.items(of: c) where !fp.p[i] { op.p[t] = i; t += 1 }
                     }
                 }
-                count = offs[chunks]
+                count = plan.kept
             }
         }
     }

@@ -748,16 +748,13 @@ enum PairSearch {
         swap(&seps, &best.seps)
         let partners = best.rows
         let n1 = partners.count
-        let chunks = max(1, min(64, n1 / 65536))
-        let size = (n1 + chunks - 1) / chunks
-        let counts = Parallel.map(chunks) { (c: Int) -> Int in
-            var m = 0
-            for r in (c * size)..<min(n1, (c + 1) * size) where partners[r] >= 0 { m += 1 }
-            return m
+        let plan = partners.withUnsafeBufferPointer { pb -> CompactionPlan in
+            guard let base = pb.baseAddress else { return CompactionPlan(count: 0, chunks: 1) { _ in false } }
+            let pp = UnsafeSendablePointer(base)
+            return CompactionPlan(count: n1, chunks: min(64, n1 / 65536)) { pp.p[$0] >= 0 }
         }
-        var offsets = [0]
-        for c in counts { offsets.append(offsets[offsets.count - 1] + c) }
-        let matched = offsets[chunks]
+        let chunks = plan.chunks, size = plan.size, counts = plan.counts
+        let matched = plan.kept
         var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
         var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
         var scores = best.scores == nil ? [] : LargeAllocation.uninitialisedArray(Double.self, count: matched)
@@ -770,7 +767,7 @@ enum PairSearch {
             let oq = scored ? qb.baseAddress.map { UnsafeMutableSendablePointer($0) } : nil
             let iq = scored ? bq.baseAddress.map { UnsafeSendablePointer($0) } : nil
             let ir = UnsafeSendablePointer(brp)
-            let offs = offsets
+            let offs = plan.offsets
             // Rows and scores to their final places; separations (degrees → arcsec) to the front of their
             // own chunk (reads never trail writes within a chunk, and chunks do not overlap).
             Parallel.perform(iterations: chunks) { c in

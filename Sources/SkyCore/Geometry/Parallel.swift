@@ -58,3 +58,35 @@ public enum Parallel {
         }
     }
 }
+
+/// The first pass of a stream compaction on all cores: items 0..<count cut into `chunks` equal chunks, the
+/// kept items of each chunk counted concurrently, and each chunk's first output slot (the prefix sums of the
+/// counts). A second pass (`Parallel.perform(iterations: chunks)`) then writes chunk c's kept items from
+/// `offsets[c]` on, in item order, so the output is the same as a serial filter's for any number of chunks.
+package struct CompactionPlan: Sendable {
+    package let count: Int, chunks: Int, size: Int
+    /// Output slot of each chunk's first kept item; `offsets[chunks]` is the number kept.
+    package let offsets: [Int]
+    /// Kept items of each chunk.
+    package let counts: [Int]
+
+    /// Counts the items for which `keep(i)` is true, in `chunks` chunks (at least 1).
+    @inlinable package init(count: Int, chunks: Int, keep: @Sendable (Int) -> Bool) {
+        let chunks = max(1, chunks)
+        let size = (count + chunks - 1) / chunks
+        let counts = Parallel.map(chunks) { (c: Int) -> Int in
+            var m = 0
+            for i in (c * size)..<min(count, (c + 1) * size) where keep(i) { m &+= 1 }
+            return m
+        }
+        var offsets = [0]
+        offsets.reserveCapacity(chunks + 1)
+        for m in counts { offsets.append(offsets[offsets.count - 1] + m) }
+        self.count = count; self.chunks = chunks; self.size = size; self.offsets = offsets; self.counts = counts
+    }
+
+    /// The items of chunk `c`.
+    @inlinable package func items(of c: Int) -> Range<Int> { min(count, c * size)..<min(count, (c + 1) * size) }
+    /// The number of items kept.
+    @inlinable package var kept: Int { offsets[chunks] }
+}
