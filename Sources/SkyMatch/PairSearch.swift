@@ -748,11 +748,7 @@ enum PairSearch {
         swap(&seps, &best.seps)
         let partners = best.rows
         let n1 = partners.count
-        let plan = partners.withUnsafeBufferPointer { pb -> CompactionPlan in
-            guard let base = pb.baseAddress else { return CompactionPlan(count: 0, chunks: 1) { _ in false } }
-            let pp = UnsafeSendablePointer(base)
-            return CompactionPlan(count: n1, chunks: min(64, n1 / 65536)) { pp.p[$0] >= 0 }
-        }
+        let plan = CompactionPlan(count: n1, chunks: min(64, n1 / 65536)) { partners[$0] >= 0 }
         let chunks = plan.chunks, size = plan.size, counts = plan.counts
         let matched = plan.kept
         var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
