@@ -291,8 +291,8 @@ final class SortedPositions: @unchecked Sendable {
 }
 
 /// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and
-/// positions: an in-cache LSD radix sort over the key bytes that vary within the bucket (typically four:
-/// edge bits, the low z bits, perhaps the pixel), then one permutation of the rows and positions.
+/// positions: an in-cache LSD radix sort of the keys packed to the bits that vary within the bucket (see
+/// `sort`), then one permutation of the rows and positions.
 struct SegmentScratch {
     var keys: [UInt64] = []
     var values: [UInt64] = [], values2: [UInt64] = []
