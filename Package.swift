@@ -34,9 +34,11 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "pkg-config"])]
         ),
+        // Two Linux system calls that Swift's Glibc module hides (see its header); no library to link.
+        .target(name: "CSkySystem"),
         .target(
             name: "SkyCore",
-            dependencies: ["CSkyFITSIO", "CSkyWCS"],
+            dependencies: ["CSkyFITSIO", "CSkyWCS", "CSkySystem"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -466,3 +466,48 @@ struct FITSTableMapTests {
         #expect(try empty.read().rowCount == 0)
     }
 }
+
+/// Replacing an existing output: the new file lands whole, and on ext2/3/4 its writeback is started while it
+/// is written (`ReplacementWriteback`), for whole 8 MiB steps only.
+@Suite struct ReplacementWritebackTests {
+    @Test func replacesWholeAndStartsWritebackOfWholeSteps() throws {
+        let tmp = TempDir()
+        let target = tmp.file("out.bin")
+        #expect(ReplacementWriteback(temporary: tmp.file("x"), replacing: target) == nil)   // nothing to replace
+        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        let ext4 = fileSystemType(of: tmp.path).map { ["ext2", "ext3", "ext4"].contains($0) } ?? false
+        // 2.5 steps of a known pattern, written in 1 MiB pieces.
+        let step = Int(ReplacementWriteback.step), size = 5 * step / 2
+        let piece = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var helper: ReplacementWriteback?
+        try writeAtomically(to: target) { t in
+            helper = ReplacementWriteback(temporary: t, replacing: target)
+            #expect((helper != nil) == ext4)
+            FileManager.default.createFile(atPath: t, contents: nil)
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: t))
+            for _ in 0..<(size >> 20) { h.write(Data(piece)) }
+            try h.close()
+            helper?.finish()
+        }
+        if let helper { #expect(helper.startedBytes == Int64(2 * step)) }
+        let back = try Data(contentsOf: URL(fileURLWithPath: target))
+        #expect(back.count == size)
+        #expect(back.prefix(1 << 20) == Data(piece) && back.suffix(1 << 20) == Data(piece))
+        #expect(tmp.contents == ["out.bin"])   // no temporary left behind
+    }
+}
+
+/// The type of the file system holding `path`, from /proc/self/mounts (the longest mount point above it).
+private func fileSystemType(of path: String) -> String? {
+    guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return nil }
+    let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    var best: (point: String, type: String)?
+    for line in mounts.split(separator: "\n") {
+        let f = line.split(separator: " ")
+        guard f.count > 2 else { continue }
+        let point = String(f[1])
+        let inside = point == "/" || real == point || real.hasPrefix(point + "/")
+        if inside, point.count > (best?.point.count ?? -1) { best = (point, String(f[2])) }
+    }
+    return best?.type
+}

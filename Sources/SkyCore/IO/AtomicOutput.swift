@@ -6,8 +6,13 @@ import Foundation
 /// the temporary file onto `path`. If `body` throws, the temporary file is removed and `path` is untouched.
 public func writeAtomically<R>(to path: String, _ body: (String) throws -> R) throws -> R {
     let tmp = try temporarySibling(of: path)
+    let writeback = ReplacementWriteback(temporary: tmp, replacing: path)
     do {
-        let r = try body(tmp)
+        let r: R
+        do {
+            defer { writeback?.finish() }   // the helper is done before the rename or the clean-up
+            r = try body(tmp)
+        }
         try moveIntoPlace(tmp, path)
         return r
     } catch {
