@@ -41,9 +41,9 @@ struct PixelSorted: @unchecked Sendable {
     /// A bucket sort on all cores: pixels (32-bit) and their range; per-chunk counts of fine bins of the
     /// range, grouped into buckets of consecutive pixels holding about `bucketRows` rows; every row's pixel,
     /// row and position scattered into its bucket (positions read in row order); each bucket sorted, in
-    /// cache, by a composite key built there — (pixel + 1) in the high 32 bits, z quantised to 28 bits, then
-    /// (walked sets) the edge bits — and row; invalid rows (no pixel) first, in row order. The order equals a
-    /// stable sort by key. Large arrays are written once, uninitialised before: on machines where fresh
+    /// cache, by a composite key built there — (pixel + 1) in the high 32 bits, z quantised to 28 bits — and
+    /// row, a walked set's edge bits (computed there too) carried along; invalid rows (no pixel) first, in
+    /// row order. The order equals a stable sort by key. Large arrays are written once, uninitialised before: on machines where fresh
     /// memory is slow to fault in, the bytes touched set the time.
     init(ra: [Double], dec: [Double], order: Int, radius: Double, role: Role) {
         self.init(PositionSource(ra: ra, dec: dec), order: order, radius: radius, role: role)
@@ -161,9 +161,9 @@ struct PixelSorted: @unchecked Sendable {
             if let ep { ep.p.update(repeating: 0, count: invalid) }   // invalid entries: no edges
             pix = []
             // 4. Each bucket of valid rows sorted by key (stably: the scatter kept row order within a bucket),
-            // in chunks of buckets holding about equal numbers of rows: the keys are built in the bucket's
-            // scratch (z and, for a walked set, the edge bits, from the bucket's positions), sorted with the
-            // rows and positions, and their pixels (and edge bits) written back. Bucket 0 (invalid rows)
+            // in chunks of buckets holding about equal numbers of rows: the keys (and, for a walked set, the
+            // edge bits) are built in the bucket's scratch from its positions, the keys sorted with the rows
+            // and positions, and the pixels and edge bits written in sorted order. Bucket 0 (invalid rows)
             // stays in row order.
             let starts = bucketStart
             let sortChunks = max(1, min(8 * Parallel.workers, n >> 14))
@@ -295,6 +295,7 @@ final class SortedPositions: @unchecked Sendable {
 /// `sort`), then one permutation of the rows and positions.
 struct SegmentScratch {
     var keys: [UInt64] = []
+    var edgeBits: [UInt8] = []
     var values: [UInt64] = [], values2: [UInt64] = []
     var from: [Int32] = [], from2: [Int32] = []
     var rows: [Int32] = []
@@ -303,36 +304,44 @@ struct SegmentScratch {
     var counts: [Int32] = []
 
     /// Sorts one bucket of valid entries: builds each entry's key — (pixel + 1) in the high 32 bits, z = sin δ
-    /// quantised to 28 bits, then (when `edges` is given, a walked set) the edge bits of a disc of `radius`
-    /// degrees — sorts rows and positions by it, and writes the pixels (and edge bits) back in sorted order.
+    /// quantised to 28 bits — and, when `edges` is given (a walked set), its edge bits for a disc of `radius`
+    /// degrees; sorts rows and positions by key, and writes the pixels (and edge bits) in sorted order.
+    /// (The edge bits travel beside the keys, not in them: four more key bits cost a radix pass at 10^7.)
     mutating func sortBucket(pixels px: UnsafeMutablePointer<Int32>, rows r: UnsafeMutablePointer<Int32>,
                              ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>,
                              edges: UnsafeMutablePointer<UInt8>?, count m: Int, layer: HEALPixLayer, radius: Double) {
-        var kbuf: [UInt64] = []
-        swap(&kbuf, &keys)
-        defer { swap(&kbuf, &keys) }
+        var kbuf: [UInt64] = [], ebuf: [UInt8] = []
+        swap(&kbuf, &keys); swap(&ebuf, &edgeBits)
+        defer { swap(&kbuf, &keys); swap(&ebuf, &edgeBits) }
         if kbuf.count < m { kbuf = Array(repeating: 0, count: max(m, 2 * kbuf.count)) }
-        kbuf.withUnsafeMutableBufferPointer { kb in
+        if edges != nil && ebuf.count < m { ebuf = Array(repeating: 0, count: max(m, 2 * ebuf.count)) }
+        kbuf.withUnsafeMutableBufferPointer { kb in ebuf.withUnsafeMutableBufferPointer { eb in
             guard let k = kb.baseAddress else { return }
+            let e = edges == nil ? nil : eb.baseAddress
             for i in 0..<m {
                 let sd = fastSinCos(pd[i] * degreesToRadians).0
                 let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
-                let e = edges == nil ? 0 : UInt64(layer.edges(ra: pa[i], z: sd, radius: radius).rawValue)
-                k[i] = (UInt64(UInt32(truncatingIfNeeded: px[i] + 1)) << 32) | (q << 4) | e
+                if let e { e[i] = layer.edges(ra: pa[i], z: sd, radius: radius).rawValue }
+                k[i] = (UInt64(UInt32(truncatingIfNeeded: px[i] + 1)) << 32) | q
             }
-            sort(keys: k, rows: r, ra: pa, dec: pd, count: m)
+            var carried: (in: UnsafePointer<UInt8>, out: UnsafeMutablePointer<UInt8>)? = nil
+            if let edges, let e { carried = (UnsafePointer(e), edges) }
+            sort(keys: k, rows: r, ra: pa, dec: pd, edges: carried, count: m)
             for i in 0..<m { px[i] = Int32(truncatingIfNeeded: k[i] >> 32) - 1 }
-            if let edges { for i in 0..<m { edges[i] = UInt8(truncatingIfNeeded: k[i] & 15) } }
-        }
+        } }
     }
 
-    /// Sorts the keys stably, permuting rows and positions alike: an LSD radix sort of the keys packed to the
-    /// bits that vary within the bucket. A key is (high 32 bits, low 32 bits) — (pixel + 1, z and edges) —
-    /// and (h, l) ↦ (h − min h) · 2^S + (l − min l), with S the bits of the low part's range, keeps their order
-    /// (l − min l < 2^S). At 10^7 rows a bucket's keys vary in ~33 of their 64 bits: three passes of 11-bit
-    /// digits (whose histograms are counted in one read of the keys) instead of five or six of 8-bit digits.
+    /// Sorts the keys stably, permuting rows and positions alike, and `edges.in` (entry order) into
+    /// `edges.out` (sorted order; the two must not overlap): an LSD radix sort of the keys packed to the bits
+    /// that vary within the bucket. A key is (high 32 bits, low 32 bits) — (pixel + 1, z) — and (h, l) ↦
+    /// (h − min h) · 2^S + (l − min l), with S the bits of the low part's range, keeps their order
+    /// (l − min l < 2^S). At 10^7 rows (blocks of 32–128 rows) a bucket's keys vary in ~30–33 of their 64
+    /// bits: three passes of 11-bit digits (whose histograms are counted in one read of the keys) instead of
+    /// four or five of 8-bit digits.
     mutating func sort(keys k: UnsafeMutablePointer<UInt64>, rows r: UnsafeMutablePointer<Int32>,
-                       ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>, count m: Int) {
+                       ra pa: UnsafeMutablePointer<Double>, dec pd: UnsafeMutablePointer<Double>,
+                       edges: (in: UnsafePointer<UInt8>, out: UnsafeMutablePointer<UInt8>)?, count m: Int) {
+        if m == 1, let edges { edges.out[0] = edges.in[0] }
         guard m > 1 else { return }
         var sorted = true
         var hMin = UInt64.max, hMax: UInt64 = 0, lMin = UInt64.max, lMax: UInt64 = 0
@@ -344,7 +353,10 @@ struct SegmentScratch {
             let h = x >> 32, l = x & 0xffff_ffff
             hMin = min(hMin, h); hMax = max(hMax, h); lMin = min(lMin, l); lMax = max(lMax, l)
         }
-        if sorted { return }
+        if sorted {
+            if let edges { edges.out.update(from: edges.in, count: m) }
+            return
+        }
         @inline(__always) func bits(_ v: UInt64) -> Int { 64 - v.leadingZeroBitCount }
         let shift = UInt64(bits(lMax - lMin)), lowMask: UInt64 = shift == 0 ? 0 : (1 << shift) - 1
         let total = Int(shift) + bits(hMax - hMin)   // ≤ 64
@@ -392,6 +404,7 @@ struct SegmentScratch {
                 k[i] = ((y >> shift) &+ hMin) << 32 | ((y & lowMask) &+ lMin)
                 r[i] = rc[j]; pa[i] = rac[j]; pd[i] = dec[j]
             }
+            if let edges { for i in 0..<m { edges.out[i] = edges.in[Int(fa[i])] } }
         } } } } } } } }
     }
 }

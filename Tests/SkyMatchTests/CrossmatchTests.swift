@@ -197,8 +197,8 @@ struct CrossmatchInternalTests {
     }
 }
 
-/// PixelSorted's bucket sort against the definition: every row's key computed on its own (scalar pixel,
-/// the same z quantisation and edge bits; a searched set's key has no edge bits), then a sort by (key, row).
+/// PixelSorted's bucket sort against the definition: every row's key computed on its own (scalar pixel and
+/// the same z quantisation), then a sort by (key, row); a walked set's entries carry their rows' edge bits.
 /// Inputs: the whole sky and a small field together (a sparse pixel range: buckets formed by occupancy,
 /// several of them), exact duplicates (equal keys keep row order) and invalid positions (first, in row order).
 @Suite("Pixel-sorted preparation")
@@ -216,13 +216,14 @@ struct PixelSortedTests {
         let layer = HEALPixLayer.layers[order]
         let ps = PixelSorted(ra: ra, dec: dec, order: order, radius: radius, role: .walked)
         let searched = PixelSorted(ra: ra, dec: dec, order: order, radius: radius, role: .searched)
-        var keys: [UInt64] = []
+        var keys: [UInt64] = [], edgeBits: [UInt8] = []
         for i in 0..<ra.count {
             let p = layer.nestedPixel(ra: ra[i], dec: dec[i])
-            if p < 0 { keys.append(0); continue }
+            if p < 0 { keys.append(0); edgeBits.append(0); continue }
             let sd = fastSinCos(dec[i] * degreesToRadians).0
             let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
-            keys.append(UInt64(p + 1) << 32 | q << 4 | UInt64(layer.edges(ra: ra[i], z: sd, radius: radius).rawValue))
+            keys.append(UInt64(p + 1) << 32 | q)
+            edgeBits.append(layer.edges(ra: ra[i], z: sd, radius: radius).rawValue)
         }
         let expected = (0..<ra.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
         // (Counts of mismatches, not the arrays: a failure prints a number, not 10^5 values.)
@@ -230,8 +231,9 @@ struct PixelSortedTests {
         #expect(zip(ps.rows, expected).filter { Int($0.0) != $0.1 }.count == 0)
         #expect(ps.firstValid == keys.filter { $0 == 0 }.count)
         #expect(ps.invalidRows == expected.prefix(ps.firstValid).sorted() && ps.invalidRows.count == 5)
-        // The sorted positions are the rows' positions, bit for bit; the sorted entries' keys, rebuilt from
-        // the pixel table, the sorted declinations and the edge bits, are the keys of their rows.
+        // The sorted positions and edge bits are the rows' own, bit for bit; the sorted entries' keys, rebuilt
+        // from the pixel table and the sorted declinations, are the keys of their rows.
+        #expect(zip(ps.edges, expected).filter { $0.0 != edgeBits[$0.1] }.count == 0)
         #expect(zip(ps.ra, expected).filter { $0.0.bitPattern != ra[$0.1].bitPattern }.count == 0)
         #expect(zip(ps.dec, expected).filter { $0.0.bitPattern != dec[$0.1].bitPattern }.count == 0)
         var rebuilt = [UInt64](repeating: 0, count: ra.count)
@@ -239,17 +241,13 @@ struct PixelSortedTests {
             for k in ps.pixelStarts[g]..<ps.pixelStarts[g + 1] {
                 let sd = fastSinCos(ps.dec[k] * degreesToRadians).0
                 let q = UInt64(min(268435455.0, max(0, (sd + 1) * 134217728.0)))
-                rebuilt[k] = UInt64(tag) << 32 | q << 4 | UInt64(ps.edges[k])
+                rebuilt[k] = UInt64(tag) << 32 | q
             }
         }
         #expect(ps.pixelStarts.first == ps.firstValid && ps.pixelStarts.last == ra.count)
         #expect(zip(rebuilt, expected).filter { $0.0 != keys[$0.1] }.count == 0)
-        // The searched preparation: a stable sort by the key without its edge bits (pixel, z), the same pixel
-        // table, no edge bits.
-        let expectedSearched = (0..<ra.count).sorted {
-            let a = keys[$0] & ~15, b = keys[$1] & ~15
-            return a != b ? a < b : $0 < $1
-        }
+        // The searched preparation: the same order and pixel table, no edge bits.
+        let expectedSearched = expected
         #expect(zip(searched.rows, expectedSearched).filter { Int($0.0) != $0.1 }.count == 0)
         #expect(searched.edges.isEmpty && searched.firstValid == ps.firstValid)
         #expect(searched.pixelTags == ps.pixelTags && searched.pixelStarts == ps.pixelStarts)
