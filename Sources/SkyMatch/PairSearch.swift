@@ -43,8 +43,8 @@ struct PixelSorted: @unchecked Sendable {
     /// row and position scattered into its bucket (positions read in row order); each bucket sorted, in
     /// cache, by a composite key built there — (pixel + 1) in the high 32 bits, z quantised to 28 bits — and
     /// row, a walked set's edge bits (computed there too) carried along; invalid rows (no pixel) first, in
-    /// row order. The order equals a stable sort by key. Large arrays are written once, uninitialised before: on machines where fresh
-    /// memory is slow to fault in, the bytes touched set the time.
+    /// row order. The order equals a stable sort by key. Large arrays are written once, uninitialised before:
+    /// on machines where fresh memory is slow to fault in, the bytes touched set the time.
     init(ra: [Double], dec: [Double], order: Int, radius: Double, role: Role) {
         self.init(PositionSource(ra: ra, dec: dec), order: order, radius: radius, role: role)
     }
@@ -292,7 +292,7 @@ final class SortedPositions: @unchecked Sendable {
 
 /// Reusable buffers for sorting one bucket of `PixelSorted` in place, stably by key, with its rows and
 /// positions: an in-cache LSD radix sort of the keys packed to the bits that vary within the bucket (see
-/// `sort`), then one permutation of the rows and positions.
+/// `sort`), then one permutation of the rows, positions and (walked sets) edge bits.
 struct SegmentScratch {
     var keys: [UInt64] = []
     var edgeBits: [UInt8] = []
