@@ -769,7 +769,7 @@ enum PairSearch {
         let partners = best.rows
         let n1 = partners.count
         let plan = CompactionPlan(count: n1, chunks: min(64, n1 / 65536)) { partners[$0] >= 0 }
-        let chunks = plan.chunks, size = plan.size, counts = plan.counts
+        let chunks = plan.chunks, counts = plan.counts
         let matched = plan.kept
         var rows1 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
         var rows2 = LargeAllocation.uninitialisedArray(Int.self, count: matched)
@@ -787,9 +787,10 @@ enum PairSearch {
             // Rows and scores to their final places; separations (degrees → arcsec) to the front of their
             // own chunk (reads never trail writes within a chunk, and chunks do not overlap).
             Parallel.perform(iterations: chunks) { c in
+                let items = plan.items(of: c)
                 var t = offs[c]
-                var u = c * size
-                for r in (c * size)..<min(n1, (c + 1) * size) {
+                var u = items.lowerBound
+                for r in items {
                     let partner = ir.p[r]
                     guard partner >= 0 else { continue }
                     o1.p[t] = r; o2.p[t] = Int(partner); os.p[u] = os.p[r] * 3600
@@ -798,9 +799,12 @@ enum PairSearch {
                 }
             }
             // Then each chunk's separations down to its offset, in chunk order: chunk c's destination ends
-            // at offs[c + 1] <= (c + 1)·size, so no later chunk's block is overwritten before it moves.
-            for c in 0..<chunks where offs[c] != c * size && counts[c] > 0 {
-                UnsafeMutableRawPointer(os.p + offs[c]).copyMemory(from: os.p + c * size, byteCount: counts[c] * MemoryLayout<Double>.stride)
+            // at offs[c + 1], at or before the end of its items, so no later chunk's block is overwritten
+            // before it moves.
+            for c in 0..<chunks {
+                let first = plan.items(of: c).lowerBound
+                guard offs[c] != first && counts[c] > 0 else { continue }
+                UnsafeMutableRawPointer(os.p + offs[c]).copyMemory(from: os.p + first, byteCount: counts[c] * MemoryLayout<Double>.stride)
             }
         } } } } } }
         seps.removeLast(seps.count - matched)

@@ -247,12 +247,11 @@ struct PixelSortedTests {
         #expect(ps.pixelStarts.first == ps.firstValid && ps.pixelStarts.last == ra.count)
         #expect(zip(rebuilt, expected).filter { $0.0 != keys[$0.1] }.count == 0)
         // The searched preparation: the same order and pixel table, no edge bits.
-        let expectedSearched = expected
-        #expect(zip(searched.rows, expectedSearched).filter { Int($0.0) != $0.1 }.count == 0)
+        #expect(zip(searched.rows, expected).filter { Int($0.0) != $0.1 }.count == 0)
         #expect(searched.edges.isEmpty && searched.firstValid == ps.firstValid)
         #expect(searched.pixelTags == ps.pixelTags && searched.pixelStarts == ps.pixelStarts)
-        #expect(zip(searched.ra, expectedSearched).filter { $0.0.bitPattern != ra[$0.1].bitPattern }.count == 0)
-        #expect(zip(searched.dec, expectedSearched).filter { $0.0.bitPattern != dec[$0.1].bitPattern }.count == 0)
+        #expect(zip(searched.ra, expected).filter { $0.0.bitPattern != ra[$0.1].bitPattern }.count == 0)
+        #expect(zip(searched.dec, expected).filter { $0.0.bitPattern != dec[$0.1].bitPattern }.count == 0)
         for k in stride(from: ps.firstValid, to: ra.count, by: 997) {
             #expect(searched.entries(ofPixel: ps.pixel(k)).contains(k))
             #expect(ps.pixel(k) == Int64(keys[expected[k]] >> 32) - 1)
