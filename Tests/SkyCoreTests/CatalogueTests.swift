@@ -29,6 +29,15 @@ struct CatalogueTests {
         #expect(try c.sorted(by: "mag").column("id").values == .int64([1, 3, 5, 2]))
         #expect(try c.sorted(by: "mag", ascending: false).column("id").values == .int64([5, 3, 1, 2]))
         #expect(try c.sorted(by: "name").column("id").values == .int64([1, 2, 3, 5]))
+        // Integers with a missing value and ties: ties keep row order either way, the missing row comes last
+        // (expected orders worked by hand from the rule "missing last, then value, then row").
+        let k = try Catalogue(columns: [
+            .int64("k", [7, 2, 0, 2, 7], missing: [false, false, true, false, false]),
+            Column(name: "u", values: .uint64([5, 5, 1, UInt64.max, 0])),
+        ])
+        #expect(try k.sortPermutation(by: "k") == [1, 3, 0, 4, 2])
+        #expect(try k.sortPermutation(by: "k", ascending: false) == [0, 4, 1, 3, 2])
+        #expect(try k.sortPermutation(by: "u") == [4, 2, 0, 1, 3])
     }
 
     @Test func concatenationMatchesColumnsByName() throws {

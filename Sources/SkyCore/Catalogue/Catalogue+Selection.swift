@@ -41,40 +41,24 @@ extension Catalogue {
     public func sortPermutation(by name: String, ascending: Bool = true) throws(CatalogueError) -> [Int] {
         let c = try column(name)
         var idx = Array(0..<rowCount)
-        func miss(_ r: Int) -> Bool { c.isMissing(r * c.width) }
+        // Missing values last (in row order), ties in row order: a stable sort by (missing, value, row).
+        func sort<T: Comparable>(_ value: (Int) -> T, missing miss: (Int) -> Bool) {
+            idx.sort { i, j in
+                let mi = miss(i), mj = miss(j)
+                if mi != mj { return !mi }
+                if mi { return i < j }
+                let x = value(i), y = value(j)
+                return x == y ? i < j : (ascending ? x < y : x > y)
+            }
+        }
+        let w = c.width
         switch c.values {
-        case .string(let a):
-            idx.sort { i, j in
-                let mi = miss(i), mj = miss(j)
-                if mi != mj { return !mi }
-                if mi { return i < j }
-                let x = a[i * c.width], y = a[j * c.width]
-                return x == y ? i < j : (ascending ? x < y : x > y)
-            }
-        case .uint64(let a):
-            idx.sort { i, j in
-                let mi = miss(i), mj = miss(j)
-                if mi != mj { return !mi }
-                if mi { return i < j }
-                let x = a[i * c.width], y = a[j * c.width]
-                return x == y ? i < j : (ascending ? x < y : x > y)
-            }
-        case .int64(let a):
-            idx.sort { i, j in
-                let mi = miss(i), mj = miss(j)
-                if mi != mj { return !mi }
-                if mi { return i < j }
-                let x = a[i * c.width], y = a[j * c.width]
-                return x == y ? i < j : (ascending ? x < y : x > y)
-            }
+        case .string(let a): sort({ a[$0 * w] }, missing: { c.isMissing($0 * w) })
+        case .uint64(let a): sort({ a[$0 * w] }, missing: { c.isMissing($0 * w) })
+        case .int64(let a): sort({ a[$0 * w] }, missing: { c.isMissing($0 * w) })
         default:
             let v = c.doubles()
-            idx.sort { i, j in
-                let mi = v[i].isNaN, mj = v[j].isNaN
-                if mi != mj { return !mi }
-                if mi { return i < j }
-                return v[i] == v[j] ? i < j : (ascending ? v[i] < v[j] : v[i] > v[j])
-            }
+            sort({ v[$0] }, missing: { v[$0].isNaN })
         }
         return idx
     }
