@@ -15,8 +15,9 @@ extension CatalogueMatch {
     ///
     /// The output equals `CatalogueMatch(t1, t2, options:).table()` (same rows, order and columns) for a fixed
     /// radius (`.radius`) and `find` `.best1` or `.all` — without `group_id`/`group_size`, since groups may span
-    /// blocks. `epoch1`/`epoch2` move each block by its proper motions. Not supported: coverage labels, other
-    /// criteria or find modes, string columns (choose columns with `columns1`/`columns2`), CSV output.
+    /// blocks. Epochs are as for `CatalogueMatch` (each block moved by its proper motions, table 2 once). Not
+    /// supported: coverage labels, other criteria or find modes, string columns (choose columns with
+    /// `columns1`/`columns2`), CSV output.
     /// `positions1`: table 1's position columns when they are not found by name.
     public static func matchInBlocks(table1: String, hdu: Int? = nil, positions1: PositionColumns? = nil, _ t2: Catalogue,
                                      options: CatalogueMatchOptions, blockRows: Int, out: String) throws -> BlockMatchSummary {
@@ -32,7 +33,12 @@ extension CatalogueMatch {
         }
         let file = try FITSFile(path: table1)
         let total = try file.tableRowCount(hdu: hdu)
-        let (ra2, dec2) = try t2.positions()
+        // Table 2 at the match epoch (moved, when its epochs differ from it); each block is moved there too.
+        let epochs = try CatalogueMatch.epochsOfTable2(t2, options)
+        var (ra2, dec2) = try t2.positions()
+        if let (target, e2) = epochs {
+            (ra2, dec2) = try CatalogueMatch.moved(PositionSource(ra: ra2, dec: dec2), t2, epochs: e2, to: target, table: 2).arrays()
+        }
         let matcher = try BlockCrossmatch(ra2: ra2, dec2: dec2, radiusArcsec: radius, find: options.match.find, expectedRows1: total)
         let t2out = try options.columns2.map { try t2.selecting($0) } ?? t2
         let appender = try FITSTableAppender(path: out)
@@ -44,7 +50,7 @@ extension CatalogueMatch {
             var block = try file.readTable(hdu: hdu, rows: lo..<hi).catalogue
             if let positions1 { block.positionColumns = positions1 }
             let out1 = try options.columns1.map { try block.selecting($0) } ?? block
-            let (ra1, dec1) = try CatalogueMatch.positions1(block, options)
+            let (ra1, dec1) = try CatalogueMatch.positions1(block, options, target: epochs?.0)
             // Rows numbered within the block for the join; table-2-only rows come after the last block.
             let r = try matcher.match(ra1: ra1, dec1: dec1, firstRow: 0)
             let joined = try join({ out1.rowsAllowingMissing($0) }, { t2out.rowsAllowingMissing($0) }, r, join: options.join, reasons1: [:], reasons2: [:], labelled: false, scored: false)

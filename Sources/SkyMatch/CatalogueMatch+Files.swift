@@ -30,13 +30,13 @@ public struct CatalogueFiles: Sendable {
     let plan1: ReadPlan, plan2: ReadPlan
 
     /// Reads `input1` and `input2` for a match with `options`: `options.columns1`/`columns2` name the output
-    /// columns (nil: all), checked against the files before anything else is read; `options.epoch1`/`epoch2`
-    /// decide whether table 1's proper motions are read. `joining`: whether the joined table will be wanted
+    /// columns (nil: all), checked against the files before anything else is read; the options' epochs decide
+    /// whether a table's proper motions are read (`CatalogueMatchOptions.mayMove(table:)`), and its epoch
+    /// column is read with the positions. `joining`: whether the joined table will be wanted
     /// (without it no output columns are read at all). Files not read in place are read at the same time.
     public init(_ input1: MatchInput, _ input2: MatchInput, options: CatalogueMatchOptions, joining: Bool) throws {
-        let moved = options.epoch1 != nil && options.epoch2 != nil && options.epoch1 != options.epoch2
-        let p1 = try ReadPlan(input1, output: options.columns1, joining: joining, properMotions: moved)
-        let p2 = try ReadPlan(input2, output: options.columns2, joining: joining, properMotions: false)
+        let p1 = try ReadPlan(input1, output: options.columns1, joining: joining, epochColumn: options.epochColumn1, properMotions: options.mayMove(table: 1))
+        let p2 = try ReadPlan(input2, output: options.columns2, joining: joining, epochColumn: options.epochColumn2, properMotions: options.mayMove(table: 2))
         let unmapped = [(input1, p1), (input2, p2)].filter { $0.1.map == nil }
         var read = try Catalogue.read(unmapped.map(\.0.path), columns: unmapped.map(\.1.now))
         func table(_ input: MatchInput, _ plan: ReadPlan) throws -> Catalogue {
@@ -108,10 +108,10 @@ struct ReadPlan: Sendable {
 
     init() {}
 
-    /// The plan for `input` with output columns `output` (nil: all): the positions, criterion columns and
-    /// (when `properMotions`) proper motions are the match's columns; output columns are checked against the
-    /// file's columns before anything is read.
-    init(_ input: MatchInput, output: [String]?, joining: Bool, properMotions: Bool) throws {
+    /// The plan for `input` with output columns `output` (nil: all): the positions, criterion columns, the
+    /// epoch column and (when `properMotions`) proper motions are the match's columns; output columns are
+    /// checked against the file's columns before anything is read.
+    init(_ input: MatchInput, output: [String]?, joining: Bool, epochColumn: String?, properMotions: Bool) throws {
         let path = input.path
         let map = CatalogueFormat.infer(path: path) == .fits ? try FITSTableMap(path: path) : nil
         guard map != nil || (joining && output != nil), var schema = try map?.schema ?? Catalogue.schema(ofFile: path) else { return }
@@ -120,7 +120,7 @@ struct ReadPlan: Sendable {
         let p = try schema.detectPositionColumns()
         let pm = properMotions ? schema.detectProperMotionColumns().map { [$0.pmra, $0.pmdec] } ?? [] : []
         var need: [String] = []
-        for c in [p.ra, p.dec] + input.criterionColumns + pm where !need.contains(c) { need.append(c) }
+        for c in [p.ra, p.dec] + input.criterionColumns + [epochColumn].compactMap({ $0 }) + pm where !need.contains(c) { need.append(c) }
         if let map, let positions = map.positions(p) {
             self.map = map; self.positions = positions; now = need.filter { $0 != p.ra && $0 != p.dec }
             later = joining ? LaterRead(path: path, map: map, columns: output) : nil

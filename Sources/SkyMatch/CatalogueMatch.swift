@@ -33,11 +33,19 @@ public enum UnmatchedReason: String, Sendable {
 public struct CatalogueMatchOptions: Sendable {
     public var match: MatchOptions
     public var join: JoinMode
-    /// Epoch (Julian years) of table 1 and table 2 positions. When both are set and differ, and table 1 has
-    /// proper-motion columns (pmra = μα·cos δ, pmdec, mas/yr), table 1 is moved to table 2's epoch before
-    /// matching (output columns keep the original positions).
+    /// Epoch (Julian years) of table 1's and table 2's positions: one value, or per row from a column
+    /// (`epochColumn1`/`epochColumn2`, Julian years; rows without a value take `epoch1`/`epoch2`, else stay
+    /// where they are). When both tables' epochs are known, both are matched at the match epoch: `matchEpoch`,
+    /// else table 2's epoch (which must then be one value). A table's rows at another epoch are moved there
+    /// by its proper-motion columns (pmra = μα·cos δ, pmdec, mas/yr; `SkyGeometry.propagate`) before
+    /// matching; output columns keep the original positions. Epochs outside 1000–3000 (an MJD, say) are
+    /// an error.
     public var epoch1: Double?
     public var epoch2: Double?
+    public var epochColumn1: String?
+    public var epochColumn2: String?
+    /// The epoch both tables are matched at (Julian years); nil: table 2's.
+    public var matchEpoch: Double?
     /// Coverage of table 2 (labels unmatched table-1 rows) and of table 1 (labels unmatched table-2 rows).
     public var coverage1: MOC?
     public var coverage2: MOC?
@@ -47,8 +55,10 @@ public struct CatalogueMatchOptions: Sendable {
     public var columns2: [String]?
 
     public init(_ match: MatchOptions, join: JoinMode = .and, epoch1: Double? = nil, epoch2: Double? = nil,
-                coverage1: MOC? = nil, coverage2: MOC? = nil, columns1: [String]? = nil, columns2: [String]? = nil) {
+                coverage1: MOC? = nil, coverage2: MOC? = nil, columns1: [String]? = nil, columns2: [String]? = nil,
+                epochColumn1: String? = nil, epochColumn2: String? = nil, matchEpoch: Double? = nil) {
         self.match = match; self.join = join; self.epoch1 = epoch1; self.epoch2 = epoch2
+        self.epochColumn1 = epochColumn1; self.epochColumn2 = epochColumn2; self.matchEpoch = matchEpoch
         self.coverage1 = coverage1; self.coverage2 = coverage2
         self.columns1 = columns1; self.columns2 = columns2
     }
@@ -90,11 +100,11 @@ public struct CatalogueMatch: Sendable {
         // Unknown output columns are reported before any work.
         let out1 = try options.columns1.map { try t1.selecting($0) } ?? t1
         let out2 = try options.columns2.map { try t2.selecting($0) } ?? t2
-        let p1 = try CatalogueMatch.moved(positions1, t1, options)
-        let r = try Crossmatch.match(p1, positions2, options: options.match)
+        let (p1, p2) = try CatalogueMatch.atMatchEpoch(positions1, t1, positions2, t2, options)
+        let r = try Crossmatch.match(p1, p2, options: options.match)
         result = r
         notCovered1 = CatalogueMatch.outside(r.unmatched1, p1, options.coverage2)
-        notCovered2 = CatalogueMatch.outside(r.unmatched2, positions2, options.coverage1)
+        notCovered2 = CatalogueMatch.outside(r.unmatched2, p2, options.coverage1)
         outputColumns1 = out1; outputColumns2 = out2; self.options = options
     }
 
@@ -134,23 +144,6 @@ public struct CatalogueMatch: Sendable {
         let labelled = options.coverage1 != nil || options.coverage2 != nil
         return try CatalogueMatch.join(rows1, rows2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                        labelled: labelled, scored: options.match.criterion.isScored)
-    }
-
-    /// Table 1's positions (degrees), moved to `epoch2` by their proper motions when the options' epochs differ.
-    static func positions1(_ t1: Catalogue, _ options: CatalogueMatchOptions) throws -> (ra: [Double], dec: [Double]) {
-        let (ra, dec) = try t1.positions()
-        return try moved(PositionSource(ra: ra, dec: dec), t1, options).arrays()
-    }
-
-    /// Positions `p` of table 1 `t1`, moved to `epoch2` by `t1`'s proper motions when the options' epochs differ.
-    static func moved(_ p: PositionSource, _ t1: Catalogue, _ options: CatalogueMatchOptions) throws -> PositionSource {
-        guard let e1 = options.epoch1, let e2 = options.epoch2, e1 != e2 else { return p }
-        guard let pm = t1.detectProperMotionColumns() else {
-            throw CatalogueError(.missingColumn, "epochs differ (\(e1) vs \(e2)) but table 1 has no proper-motion columns (pmra/pmdec)", source: t1.source)
-        }
-        let (ra, dec) = p.arrays()
-        let m = SkyGeometry.propagate(ra: ra, dec: dec, pmra: try t1.doubles(pm.pmra), pmdec: try t1.doubles(pm.pmdec), fromEpoch: e1, toEpoch: e2)
-        return PositionSource(ra: m.ra, dec: m.dec)
     }
 
     /// The rows of `unmatched` outside `cov` (none without a coverage).

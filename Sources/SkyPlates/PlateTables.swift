@@ -10,7 +10,7 @@ public struct PlateError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file(s) involved.
     public var file: String?
     public var column: String?
-    /// 0-based row of the joined table, if the error belongs to one.
+    /// 0-based row of the joined table, if the error belongs to one (the description counts from 1).
     public var row: Int?
 
     public init(_ code: Code, _ message: String, file: String? = nil, column: String? = nil, row: Int? = nil) {
@@ -19,7 +19,7 @@ public struct PlateError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         var s = message
         if let column { s += " [column '\(column)']" }
-        if let row { s += " [row \(row)]" }
+        if let row { s += " [row \(row + 1)]" }
         if let file { s += " in \(file)" }
         return s
     }

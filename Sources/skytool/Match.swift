@@ -15,6 +15,7 @@ struct Match: ParsableCommand {
         Examples:
           skytool match plate1.fits plate2.fits --radius 2arcsec --find best1 --out pairs.fits
           skytool match hip2.fits tycho2.fits --radius 1arcsec --epoch1 1991.25 --epoch2 2000
+          skytool match tycho2.fits gaia.fits --radius 1 --epoch-col1 mean_epoch --epoch-col2 ref_epoch
           skytool match a.csv b.csv --radius 3 --join 1not2 --coverage2 b_moc.fits --out missing.fits
           skytool match a.fits b.fits --err1 pos_err --err2 pos_err --nsigma 3 --find best
           skytool match a.fits b.fits --radius 1 --find best1 --columns1 id --columns2 id --out pairs.fits
@@ -39,6 +40,9 @@ struct Match: ParsableCommand {
     @Option(help: "Dec column of table 2.") var dec2: String?
     @Option(help: "Epoch of table 1 (Julian years); with --epoch2 and proper motions in table 1.") var epoch1: Double?
     @Option(help: "Epoch of table 2 (Julian years).") var epoch2: Double?
+    @Option(help: "Per-row epoch column of table 1 (Julian years; rows without a value take --epoch1).") var epochCol1: String?
+    @Option(help: "Per-row epoch column of table 2 (Julian years; rows without a value take --epoch2).") var epochCol2: String?
+    @Option(help: "Epoch to match at (Julian years; default: table 2's, which must then be one value); both tables are moved there by their proper motions.") var matchEpoch: Double?
     @Option(help: "Coverage of table 2 (MOC, FITS or ASCII): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
     @Option(help: "Coverage of table 1 (MOC): labels unmatched table-2 rows.") var coverage1: String?
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
@@ -58,7 +62,10 @@ struct Match: ParsableCommand {
             throw ValidationError("an ellipse is three columns: semi-major,semi-minor,position-angle")
         }
         if (err1 == nil) != (err2 == nil) { throw ValidationError("--err1 and --err2 go together") }
-        if (epoch1 == nil) != (epoch2 == nil) { throw ValidationError("--epoch1 and --epoch2 go together") }
+        if (epoch1 == nil && epochCol1 == nil) != (epoch2 == nil && epochCol2 == nil) {
+            throw ValidationError("the epochs of both tables go together: --epoch1 or --epoch-col1 with --epoch2 or --epoch-col2")
+        }
+        if matchEpoch != nil && epoch1 == nil && epochCol1 == nil { throw ValidationError("--match-epoch needs the epochs of both tables") }
     }
 
     struct Summary: Codable {
@@ -136,7 +143,8 @@ struct Match: ParsableCommand {
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {
         CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
                               coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
-                              columns1: columns1.map(Output.list), columns2: columns2.map(Output.list))
+                              columns1: columns1.map(Output.list), columns2: columns2.map(Output.list),
+                              epochColumn1: epochCol1, epochColumn2: epochCol2, matchEpoch: matchEpoch)
     }
 
     /// `--block-rows`: CatalogueMatch.matchInBlocks, table 1 streamed from its file.

@@ -80,4 +80,34 @@ struct CatalogueBlockMatchTests {
             #expect((0..<c.values.count).allSatisfy { c.isMissing($0) == d.isMissing($0) }, "\(c.name) missing")
         }
     }
+
+    /// Epochs in blocks (an epoch column of table 1 read with each block; table 2 moved to the match epoch
+    /// once) against the in-memory match of the same tables with the same options (Taurus: Hipparcos-2 with
+    /// epochs that differ by row, Tycho-2 at J2000).
+    @Test func epochsInBlocksEqualTheWholeMatch() throws {
+        let dir = NSTemporaryDirectory() + "skytool-blocks-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let taurus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SkyCoreTests/Fixtures/taurus").path
+        var hip = try Catalogue.read(taurus + "/hip2.fits").selecting(["HIP", "RA_ICRS", "DE_ICRS", "pmRA", "pmDE"])
+        try hip.add(.double("ep", (0..<hip.rowCount).map { 1988.0 + Double($0 % 4) }))
+        let tyc = try Catalogue.read(taurus + "/tycho2_astrometrynet.fits")
+        try hip.write(to: dir + "/hip.fits"); try tyc.write(to: dir + "/tyc.fits")
+        let best1 = MatchOptions(.radius(arcsec: 1), find: .best1)
+        for (file, t1, t2, options) in [
+            ("hip.fits", hip, tyc, CatalogueMatchOptions(best1, epoch2: 2000, epochColumn1: "ep")),
+            ("tyc.fits", tyc, hip, CatalogueMatchOptions(best1, join: .all1, epoch1: 2000, epochColumn2: "ep", matchEpoch: 2000)),
+        ] {
+            let whole = try CatalogueMatch(t1, t2, options: options)
+            #expect(whole.result.pairCount > 3000)
+            let s = try CatalogueMatch.matchInBlocks(table1: dir + "/" + file, t2, options: options, blockRows: 1000, out: dir + "/out.fits")
+            let back = try Catalogue.read(dir + "/out.fits"), expected = try whole.table()
+            #expect(s.pairs == whole.result.pairCount && back.columnNames == expected.columnNames && back.rowCount == expected.rowCount)
+            for c in expected.columns {
+                let x = c.doubles(), y = try back.doubles(c.name)
+                #expect(zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(file) \(c.name)")
+            }
+        }
+    }
 }

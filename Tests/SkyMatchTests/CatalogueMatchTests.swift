@@ -27,6 +27,61 @@ struct CatalogueMatchTests {
         }
     }
 
+    /// Epochs per row and a match epoch. References: the fixed-epoch match (checked against astropy's count
+    /// in `hipparcosToTycho2WithProperMotion`), and positions moved row by row with `SkyGeometry.propagate`
+    /// (checked against astropy in GeometryTests) then matched without epochs — equal bit for bit.
+    @Test func epochsPerRowAndMatchEpoch() throws {
+        let hip = try Catalogue.read(Self.taurus + "/hip2.fits"), tyc = try Catalogue.read(Self.taurus + "/tycho2_astrometrynet.fits")
+        let all = MatchOptions(.radius(arcsec: 1), find: .all)
+        let fixed = try CatalogueMatch(hip, tyc, options: CatalogueMatchOptions(all, epoch1: 1991.25, epoch2: 2000)).result
+        #expect(fixed.pairCount > 3000)
+        // A constant epoch column is the fixed epoch.
+        var hipE = hip
+        try hipE.add(.double("ep", [Double](repeating: 1991.25, count: hip.rowCount)))
+        #expect(try CatalogueMatch(hipE, tyc, options: CatalogueMatchOptions(all, epoch2: 2000, epochColumn1: "ep")).result == fixed)
+        // Epochs that differ by row (every seventh missing: it takes epoch1), against positions moved by hand.
+        var hipV = hip
+        let ep = (0..<hip.rowCount).map { 1985.0 + Double($0 % 5) * 3 }
+        try hipV.add(.double("ep", ep, missing: (0..<hip.rowCount).map { $0 % 7 == 0 }))
+        var (ra, dec) = try hip.positions()
+        let pmra = try hip.doubles("pmRA"), pmde = try hip.doubles("pmDE")
+        for i in ra.indices {
+            (ra[i], dec[i]) = SkyGeometry.propagate(ra: ra[i], dec: dec[i], pmra: pmra[i], pmdec: pmde[i], fromEpoch: i % 7 == 0 ? 1990 : ep[i], toEpoch: 2000)
+        }
+        let byHand = try Catalogue(columns: [.double("ra", ra), .double("dec", dec)])
+        let expected = try CatalogueMatch(byHand, tyc, options: CatalogueMatchOptions(all)).result
+        let perRow = try CatalogueMatch(hipV, tyc, options: CatalogueMatchOptions(all, epoch1: 1990, epoch2: 2000, epochColumn1: "ep")).result
+        #expect(perRow == expected && expected.pairCount > 1000)
+        // Table 2 moved to the match epoch: the fixed match with the tables swapped (same pairs, separations
+        // bit for bit).
+        let swapped = try CatalogueMatch(tyc, hipE, options: CatalogueMatchOptions(all, epoch1: 2000, epochColumn2: "ep", matchEpoch: 2000)).result
+        struct Pair: Equatable { let a: Int, b: Int, sep: Double }
+        func pairs(_ r: MatchResult, swap: Bool) -> [Pair] {
+            let list: [Pair] = (0..<r.pairCount).map { k in
+                let (x, y) = swap ? (r.rows2[k], r.rows1[k]) : (r.rows1[k], r.rows2[k])
+                return Pair(a: x, b: y, sep: r.separations[k])
+            }
+            return list.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+        }
+        #expect(pairs(swapped, swap: true) == pairs(fixed, swap: false))
+        // Table 2's epochs must be one value unless a match epoch is named; epochs must be Julian years; a
+        // match epoch needs both tables' epochs; a table that must move needs proper motions.
+        #expect(throws: CatalogueError.self) { _ = try CatalogueMatch(tyc, hipV, options: CatalogueMatchOptions(all, epoch1: 2000, epochColumn2: "ep")) }
+        var mjd = hip
+        try mjd.add(.double("mjd", [Double](repeating: 48348.5, count: hip.rowCount)))
+        #expect(throws: CatalogueError.self) { _ = try CatalogueMatch(mjd, tyc, options: CatalogueMatchOptions(all, epoch2: 2000, epochColumn1: "mjd")) }
+        #expect(throws: CatalogueError.self) { _ = try CatalogueMatch(hip, tyc, options: CatalogueMatchOptions(all, epoch1: 1991.25, matchEpoch: 2000)) }
+        #expect(throws: CatalogueError.self) { _ = try CatalogueMatch(tyc, hipE, options: CatalogueMatchOptions(all, epoch1: 2000, epochColumn2: "ep")) }
+        // Through the files (epoch column and proper motions read before the match, positions read in place).
+        let dir = NSTemporaryDirectory() + "skytool-epochs-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try hipV.write(to: dir + "/hipV.fits")
+        let o = CatalogueMatchOptions(all, epoch1: 1990, epoch2: 2000, columns1: ["HIP"], columns2: ["index_row"], epochColumn1: "ep")
+        let files = try CatalogueFiles(MatchInput(path: dir + "/hipV.fits"), MatchInput(path: Self.taurus + "/tycho2_astrometrynet.fits"), options: o, joining: false)
+        #expect(try files.match(options: o).match.result == expected)
+    }
+
     @Test func coverageLabelsAndJoinedColumns() throws {
         // Table 2 covers ra 10..11; table 1 has a matched row, a row inside table 2's coverage with no partner
         // (not_detected) and one outside it (not_covered).

@@ -202,6 +202,16 @@ struct MatchCLITests {
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--find", "nearest"]) == 1)
         #expect(SkyTool.run(["match", a, b]) == 1)                                    // no criterion
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch1", "2000", "--epoch2", "2016"]) == 2)   // no pm columns
+        // Epoch columns: both tables' epochs go together; a match epoch needs them; values must be Julian
+        // years (mag is not); equal epochs move nothing (the match without epochs).
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch-col1", "mag"]) == 1)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch2", "2000", "--match-epoch", "2000"]) == 1)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch-col1", "mag", "--epoch2", "2000"]) == 2)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch-col1", "nope", "--epoch2", "2000"]) == 2)
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch1", "2000", "--epoch-col2", "id", "--out", s.file("e.csv")]) == 2)
+        try "id,ra,dec,ep\n7,10.0001,20.0,2016\n8,10.1,20.1001,2016\n9,200.0,0.0,\n".write(toFile: s.file("b_ep.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["match", a, s.file("b_ep.csv"), "--radius", "1", "--epoch1", "2016", "--epoch-col2", "ep", "--out", s.file("e.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("e.csv")).column("id_2").values == .int64([7, 8]))
         // Coverage of table 2 from its positions: row 3 of table 1 is outside it.
         #expect(SkyTool.run(["coverage", b, "--radius", "1deg", "--order", "8", "--out", s.file("bcov.fits")]) == 0)
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "all1", "--coverage2", s.file("bcov.fits"), "--out", s.file("l.csv")]) == 0)

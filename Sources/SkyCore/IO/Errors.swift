@@ -73,7 +73,7 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable, Equatabl
     /// Where the catalogue came from (file name), if known.
     public var source: String?
     public var column: String?
-    /// 0-based row, if the error belongs to a row.
+    /// 0-based row, if the error belongs to a row (the description counts rows from 1, as the messages do).
     public var row: Int?
 
     public init(_ code: Code, _ message: String, source: String? = nil, column: String? = nil, row: Int? = nil) {
@@ -82,7 +82,7 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable, Equatabl
     public var description: String {
         var s = message
         if let column { s += " [column '\(column)']" }
-        if let row { s += " [row \(row)]" }
+        if let row { s += " [row \(row + 1)]" }
         if let source { s += " in '\(source)'" }
         return s
     }
