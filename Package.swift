@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "skytoolTests",
-            dependencies: ["skytool", "SkyCore", "SkyPhot"],
+            dependencies: ["skytool", "SkyCore", "SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

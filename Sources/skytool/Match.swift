@@ -18,6 +18,7 @@ struct Match: ParsableCommand {
           skytool match tycho2.fits gaia.fits --radius 1 --epoch-col1 mean_epoch --epoch-col2 ref_epoch
           skytool match a.csv b.csv --radius 3 --join 1not2 --coverage2 b_moc.fits --out missing.fits
           skytool match a.fits b.fits --err1 pos_err --err2 pos_err --nsigma 3 --find best
+          skytool match a.fits b.fits --err1 ra_err,dec_err --err2 ra_err,dec_err --de-ruiter 5.68 --find best
           skytool match a.fits b.fits --radius 1 --find best1 --columns1 id --columns2 id --out pairs.fits
         """
     )
@@ -26,9 +27,10 @@ struct Match: ParsableCommand {
     @Argument(help: "Table 2 (FITS or CSV).") var table2: String
     @Option(help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
     @Option(help: "Per-row radius column of table 1, in arcsec.") var radiusCol1: String?
-    @Option(help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma.") var err1: String?
+    @Option(help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma; with --de-ruiter, RA and Dec error columns.") var err1: String?
     @Option(help: "Positional error column of table 2 (arcsec).") var err2: String?
     @Option(help: "With --err1/--err2: match when sep <= nsigma * sqrt(err1^2 + err2^2).") var nsigma: Double?
+    @Option(help: "With --err1 RAERR,DECERR and --err2 RAERR,DECERR (1-sigma, arcsec; RA error of ra*cos dec): match when the de Ruiter radius is at most this (VAST/TraP).") var deRuiter: Double?
     @Option(help: "Error-ellipse columns of table 1: semi-major,semi-minor (arcsec),position angle (deg E of N); match when ellipses overlap.") var ellipse1: String?
     @Option(help: "Error-ellipse columns of table 2 (as --ellipse1).") var ellipse2: String?
     @Option(help: "all, best1, best2 or best.") var find: String = "best"
@@ -56,12 +58,19 @@ struct Match: ParsableCommand {
         guard FindMode(rawValue: find) != nil else { throw ValidationError("--find must be all, best1, best2 or best") }
         guard JoinMode(rawValue: join) != nil else { throw ValidationError("--join must be 1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2") }
         let kinds = [radius != nil, radiusCol1 != nil, err1 != nil || err2 != nil, ellipse1 != nil || ellipse2 != nil].filter { $0 }.count
-        guard kinds == 1 else { throw ValidationError("give exactly one of --radius, --radius-col1, --err1 with --err2, or --ellipse1 with --ellipse2") }
+        guard kinds == 1 else { throw ValidationError("give exactly one of --radius, --radius-col1, --err1 with --err2 (and --nsigma or --de-ruiter), or --ellipse1 with --ellipse2") }
         if (ellipse1 == nil) != (ellipse2 == nil) { throw ValidationError("--ellipse1 and --ellipse2 go together") }
         for e in [ellipse1, ellipse2].compactMap({ $0 }) where Output.list(e).count != 3 {
             throw ValidationError("an ellipse is three columns: semi-major,semi-minor,position-angle")
         }
         if (err1 == nil) != (err2 == nil) { throw ValidationError("--err1 and --err2 go together") }
+        if deRuiter != nil {
+            guard let e1 = err1, let e2 = err2, Output.list(e1).count == 2, Output.list(e2).count == 2, nsigma == nil else {
+                throw ValidationError("--de-ruiter needs --err1 RAERR,DECERR and --err2 RAERR,DECERR (two columns each), without --nsigma")
+            }
+        } else if let e = [err1, err2].compactMap({ $0 }).first(where: { Output.list($0).count != 1 }) {
+            throw ValidationError("--err1/--err2 name one error column each (got '\(e)'; two columns are for --de-ruiter)")
+        }
         if (epoch1 == nil && epochCol1 == nil) != (epoch2 == nil && epochCol2 == nil) {
             throw ValidationError("the epochs of both tables go together: --epoch1 or --epoch-col1 with --epoch2 or --epoch-col2")
         }
@@ -120,7 +129,10 @@ struct Match: ParsableCommand {
         let criterion: MatchCriterion
         if let radius { criterion = .radius(arcsec: radius.degrees * 3600) }
         else if let c = radiusCol1 { criterion = .radiusPerRow1(arcsec: try a.doubles(c)) }
-        else if let e1 = err1, let e2 = err2 {
+        else if let e1 = err1.map(Output.list), let e2 = err2.map(Output.list), let limit = deRuiter {
+            criterion = .deRuiter(raErr1: try a.doubles(e1[0]), decErr1: try a.doubles(e1[1]),
+                                  raErr2: try b.doubles(e2[0]), decErr2: try b.doubles(e2[1]), limit: limit)
+        } else if let e1 = err1, let e2 = err2 {
             let v1 = try a.doubles(e1), v2 = try b.doubles(e2)
             criterion = nsigma.map { .combinedErrors(err1: v1, err2: v2, nsigma: $0) } ?? .sumOfErrors(err1: v1, err2: v2, scale: 1)
         } else if let e1 = ellipse1.map(Output.list), let e2 = ellipse2.map(Output.list) {
@@ -136,8 +148,8 @@ struct Match: ParsableCommand {
     }
 
     /// Per-row criterion columns of table 1 / table 2 (radius, errors, ellipses).
-    var criterionColumns1: [String] { [radiusCol1, err1].compactMap { $0 } + (ellipse1.map(Output.list) ?? []) }
-    var criterionColumns2: [String] { [err2].compactMap { $0 } + (ellipse2.map(Output.list) ?? []) }
+    var criterionColumns1: [String] { [radiusCol1].compactMap { $0 } + (err1.map(Output.list) ?? []) + (ellipse1.map(Output.list) ?? []) }
+    var criterionColumns2: [String] { (err2.map(Output.list) ?? []) + (ellipse2.map(Output.list) ?? []) }
 
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {

@@ -5,6 +5,7 @@ import Testing
 @testable import skytool
 import SkyPhot
 import SkyCore
+import Numerics
 
 final class Scratch {
     let path: String
@@ -202,6 +203,21 @@ struct MatchCLITests {
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--find", "nearest"]) == 1)
         #expect(SkyTool.run(["match", a, b]) == 1)                                    // no criterion
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch1", "2000", "--epoch2", "2016"]) == 2)   // no pm columns
+        // The de Ruiter radius (shared/reference/variability.json "de_ruiter": r = 1.26812111659 for these two
+        // positions and errors): matched at a limit of 1.27, not at 1.26; two error columns each, no --nsigma.
+        try "id,ra,dec,era,edec\n1,150.0,-30.0,1.0,1.2\n".write(toFile: s.file("dr1.csv"), atomically: true, encoding: .utf8)
+        let ra2 = 150.0 + (2.0 / 3600) / cos(-30.0 * Double.pi / 180), dec2 = -30.0 + 1.0 / 3600
+        try "id,ra,dec,sa,sd\n5,\(ra2),\(dec2),1.5,1.1\n".write(toFile: s.file("dr2.csv"), atomically: true, encoding: .utf8)
+        for (limit, pairs) in [("1.27", 1), ("1.26", 0)] {
+            #expect(SkyTool.run(["match", s.file("dr1.csv"), s.file("dr2.csv"), "--err1", "era,edec", "--err2", "sa,sd", "--de-ruiter", limit,
+                                 "--find", "best1", "--out", s.file("dr.csv")]) == 0)
+            let dr = try Catalogue.read(s.file("dr.csv"))
+            #expect(dr.rowCount == pairs, "limit \(limit)")
+            if pairs == 1 { #expect(try dr.doubles("match_score")[0].isApproximatelyEqual(to: 1.26812111659, relativeTolerance: 1e-10)) }
+        }
+        #expect(SkyTool.run(["match", s.file("dr1.csv"), s.file("dr2.csv"), "--err1", "era", "--err2", "sa,sd", "--de-ruiter", "2"]) == 1)
+        #expect(SkyTool.run(["match", s.file("dr1.csv"), s.file("dr2.csv"), "--err1", "era,edec", "--err2", "sa,sd", "--de-ruiter", "2", "--nsigma", "3"]) == 1)
+        #expect(SkyTool.run(["match", s.file("dr1.csv"), s.file("dr2.csv"), "--err1", "era,edec", "--err2", "sa,sd"]) == 1)
         // Epoch columns: both tables' epochs go together; a match epoch needs them; values must be Julian
         // years (mag is not); equal epochs move nothing (the match without epochs).
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--epoch-col1", "mag"]) == 1)
