@@ -48,9 +48,7 @@ struct PositionOptions: ParsableArguments {
     }
 }
 
-/// Reads a MOC from an IVOA FITS file or an ASCII text file (by extension).
-func readMOCFile(_ path: String) throws -> MOC {
-    if CatalogueFormat.infer(path: path) == .fits { return try MOC(fitsPath: path) }
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DataError("cannot read the MOC '\(path)'") }
-    do { return try MOC(ascii: text) } catch { throw DataError("'\(path)' is not a MOC: \(error)") }
+/// Reads a coverage: a MOC file (IVOA FITS or ASCII), or a FITS image's WCS footprint at `order`.
+func readCoverageFile(_ path: String, order: Int) throws -> MOC {
+    try MOC.coverage(ofFile: path, footprintOrder: order)
 }

@@ -21,7 +21,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "MOC order (resolution) 0...29.") var order: Int = 10
     @Option(help: "Output file: a MOC (.fits or, with --ascii, text) or the flagged catalogue.") var out: String
     @Flag(help: "Write the MOC in the IVOA ASCII form instead of FITS.") var ascii = false
-    @Option(help: "Flag the rows of INPUT that lie inside this MOC (FITS or ASCII file).") var contains: String?
+    @Option(help: "Flag the rows of INPUT that lie inside this MOC (FITS or ASCII file; an image: its footprint at --order).") var contains: String?
     @Option(help: "Name of the flag column.") var column: String = "in_coverage"
     @OptionGroup var positions: PositionOptions
 
@@ -31,7 +31,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         if let mocPath = contains {
-            let moc = try readMOCFile(mocPath)
+            let moc = try readCoverageFile(mocPath, order: order)
             var cat = try Catalogue.read(input)
             try positions.apply(&cat)
             let flagged = try cat.flaggingCoverage(moc, column: column)

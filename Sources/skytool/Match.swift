@@ -45,8 +45,9 @@ struct Match: ParsableCommand {
     @Option(help: "Per-row epoch column of table 1 (Julian years; rows without a value take --epoch1).") var epochCol1: String?
     @Option(help: "Per-row epoch column of table 2 (Julian years; rows without a value take --epoch2).") var epochCol2: String?
     @Option(help: "Epoch to match at (Julian years; default: table 2's, which must then be one value); both tables are moved there by their proper motions.") var matchEpoch: Double?
-    @Option(help: "Coverage of table 2 (MOC, FITS or ASCII): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
-    @Option(help: "Coverage of table 1 (MOC): labels unmatched table-2 rows.") var coverage1: String?
+    @Option(help: "Coverage of table 2 (MOC, FITS or ASCII; or table 2's image, its WCS footprint): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
+    @Option(help: "Coverage of table 1 (as --coverage2): labels unmatched table-2 rows.") var coverage1: String?
+    @Option(help: "HEALPix order of a footprint made from an image given as a coverage.") var coverageOrder: Int = 12
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
     @Option(help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
     @Option(help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
@@ -74,6 +75,7 @@ struct Match: ParsableCommand {
         if (epoch1 == nil && epochCol1 == nil) != (epoch2 == nil && epochCol2 == nil) {
             throw ValidationError("the epochs of both tables go together: --epoch1 or --epoch-col1 with --epoch2 or --epoch-col2")
         }
+        guard (0...29).contains(coverageOrder) else { throw ValidationError("--coverage-order must be 0...29") }
         if matchEpoch != nil && epoch1 == nil && epochCol1 == nil { throw ValidationError("--match-epoch needs the epochs of both tables") }
     }
 
@@ -154,7 +156,8 @@ struct Match: ParsableCommand {
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {
         CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                              coverage1: try coverage1.map(readMOCFile), coverage2: try coverage2.map(readMOCFile),
+                              coverage1: try coverage1.map { try readCoverageFile($0, order: coverageOrder) },
+                              coverage2: try coverage2.map { try readCoverageFile($0, order: coverageOrder) },
                               columns1: columns1.map(Output.list), columns2: columns2.map(Output.list),
                               epochColumn1: epochCol1, epochColumn2: epochCol2, matchEpoch: matchEpoch)
     }

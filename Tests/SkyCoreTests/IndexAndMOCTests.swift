@@ -155,6 +155,32 @@ struct MOCTests {
         #expect(m.contains(ra: s.lon, dec: s.lat) == [true, true, true])
         #expect(!m.contains(ra: 0, dec: 0))
     }
+
+    /// `MOC.coverage(ofFile:footprintOrder:)`: a FITS image gives its WCS footprint (reference: `footprint(of:)` on
+    /// the WCS read from the same file), a MOC file (FITS or ASCII) itself, anything else an error.
+    @Test func coverageOfAFile() throws {
+        let dir = NSTemporaryDirectory() + "skytool-cov-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cards: [FITSHeaderCard] = [
+            FITSHeaderCard("CTYPE1", .string("RA---TAN")), FITSHeaderCard("CTYPE2", .string("DEC--TAN")),
+            FITSHeaderCard("CRVAL1", .double(150)), FITSHeaderCard("CRVAL2", .double(2)),
+            FITSHeaderCard("CRPIX1", .double(50.5)), FITSHeaderCard("CRPIX2", .double(40.5)),
+            FITSHeaderCard("CDELT1", .double(-0.001)), FITSHeaderCard("CDELT2", .double(0.001)),
+        ]
+        try FITSWriter.write(FITSImage(shape: [100, 80], pixels: [Float](repeating: 0, count: 8000), header: FITSHeader(cards)), to: dir + "/img.fits")
+        let fromImage = try MOC.coverage(ofFile: dir + "/img.fits", footprintOrder: 13)
+        #expect(fromImage == (try MOC.footprint(of: WCS(file: FITSFile(path: dir + "/img.fits")), order: 13)))
+        #expect(fromImage.contains(ra: 150, dec: 2) && !fromImage.contains(ra: 150, dec: 2.1) && fromImage.areaDeg2 > 0.008)
+        try fromImage.writeFITS(to: dir + "/moc.fits")
+        try fromImage.ascii.write(toFile: dir + "/moc.txt", atomically: true, encoding: .utf8)
+        #expect(try MOC.coverage(ofFile: dir + "/moc.fits", footprintOrder: 5) == fromImage)
+        #expect(try MOC.coverage(ofFile: dir + "/moc.txt", footprintOrder: 5) == fromImage)
+        try "not a moc".write(toFile: dir + "/bad.txt", atomically: true, encoding: .utf8)
+        #expect(throws: CatalogueError.self) { _ = try MOC.coverage(ofFile: dir + "/bad.txt", footprintOrder: 5) }
+        try FITSWriter.write(FITSImage(shape: [5], pixels: [Float](repeating: 0, count: 5)), to: dir + "/line.fits")
+        #expect(throws: CatalogueError.self) { _ = try MOC.coverage(ofFile: dir + "/line.fits", footprintOrder: 5) }
+    }
 }
 
 @Suite("MOC morphology")

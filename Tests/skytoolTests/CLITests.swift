@@ -232,6 +232,17 @@ struct MatchCLITests {
         #expect(SkyTool.run(["coverage", b, "--radius", "1deg", "--order", "8", "--out", s.file("bcov.fits")]) == 0)
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "all1", "--coverage2", s.file("bcov.fits"), "--out", s.file("l.csv")]) == 0)
         #expect(try Catalogue.read(s.file("l.csv")).column("match_status").values == .string(["matched", "matched", "not_covered"]))
+        // Or table 2's image (its WCS footprint, here 0.4° around the first two rows) as the coverage.
+        let wcs: [FITSHeaderCard] = [
+            FITSHeaderCard("CTYPE1", .string("RA---TAN")), FITSHeaderCard("CTYPE2", .string("DEC--TAN")),
+            FITSHeaderCard("CRVAL1", .double(10.05)), FITSHeaderCard("CRVAL2", .double(20.05)),
+            FITSHeaderCard("CRPIX1", .double(20.5)), FITSHeaderCard("CRPIX2", .double(20.5)),
+            FITSHeaderCard("CDELT1", .double(-0.02)), FITSHeaderCard("CDELT2", .double(0.02)),
+        ]
+        try FITSWriter.write(FITSImage(shape: [40, 40], pixels: [Float](repeating: 0, count: 1600), header: FITSHeader(wcs)), to: s.file("img.fits"))
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "all1", "--coverage2", s.file("img.fits"), "--coverage-order", "11", "--out", s.file("li.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("li.csv")).column("match_status").values == .string(["matched", "matched", "not_covered"]))
+        #expect(SkyTool.run(["match", a, b, "--radius", "1", "--coverage2", s.file("img.fits"), "--coverage-order", "30"]) == 1)
     }
 
     /// FITS inputs with chosen output columns are read in two goes (the match's columns, then the output

@@ -54,3 +54,26 @@ extension MOC {
         }
     }
 }
+
+extension MOC {
+    /// The coverage a file describes: an IVOA MOC as written (FITS with a table HDU, or ASCII text for any
+    /// other extension), or, for a FITS file without tables, the footprint of its image's celestial WCS
+    /// (`footprint(of:order:)`) at HEALPix order `footprintOrder`.
+    public static func coverage(ofFile path: String, footprintOrder: Int) throws -> MOC {
+        guard CatalogueFormat.infer(path: path) == .fits else {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CatalogueError(.invalidArgument, "cannot read the MOC", source: path)
+            }
+            do { return try MOC(ascii: text) } catch {
+                throw CatalogueError(.invalidArgument, "not a MOC: \(error.description)", source: path)
+            }
+        }
+        let file = try FITSFile(path: path)
+        let hdus = try file.hdus()
+        if hdus.contains(where: { $0.kind == .binaryTable || $0.kind == .asciiTable }) { return try MOC(fitsPath: path) }
+        guard hdus.contains(where: { $0.kind == .image && $0.shape.count >= 2 }) else {
+            throw CatalogueError(.invalidArgument, "neither a MOC (no table HDU) nor an image (no 2-D image HDU)", source: path)
+        }
+        return try footprint(of: WCS(file: file), order: footprintOrder)
+    }
+}
