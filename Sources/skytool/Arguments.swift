@@ -47,8 +47,3 @@ struct PositionOptions: ParsableArguments {
         }
     }
 }
-
-/// Reads a coverage: a MOC file (IVOA FITS or ASCII), or a FITS image's WCS footprint at `order`.
-func readCoverageFile(_ path: String, order: Int) throws -> MOC {
-    try MOC.coverage(ofFile: path, footprintOrder: order)
-}

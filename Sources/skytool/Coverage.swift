@@ -31,7 +31,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         if let mocPath = contains {
-            let moc = try readCoverageFile(mocPath, order: order)
+            let moc = try MOC.coverage(ofFile: mocPath, footprintOrder: order)
             var cat = try Catalogue.read(input)
             try positions.apply(&cat)
             let flagged = try cat.flaggingCoverage(moc, column: column)

@@ -156,8 +156,8 @@ struct Match: ParsableCommand {
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {
         CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                              coverage1: try coverage1.map { try readCoverageFile($0, order: coverageOrder) },
-                              coverage2: try coverage2.map { try readCoverageFile($0, order: coverageOrder) },
+                              coverage1: try coverage1.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder) },
+                              coverage2: try coverage2.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder) },
                               columns1: columns1.map(Output.list), columns2: columns2.map(Output.list),
                               epochColumn1: epochCol1, epochColumn2: epochCol2, matchEpoch: matchEpoch)
     }
