@@ -19,6 +19,22 @@ extension CatalogueMatchOptions {
     }
 }
 
+/// One table's epochs (Julian years; NaN where unknown: the row is matched where it is): per row from a
+/// column (rows without a value already given the fixed epoch), or the fixed epoch for every row — then
+/// without an array of the table's length.
+struct RowEpochs {
+    let column: [Double]?
+    let fixed: Double
+
+    subscript(_ i: Int) -> Double { column?[i] ?? fixed }
+
+    /// The first row whose epoch is known and differs from `target`, nil if none.
+    func firstDiffering(from target: Double, rows n: Int) -> Int? {
+        guard let column else { return fixed.isNaN || fixed == target || n == 0 ? nil : 0 }
+        return column.firstIndex { !$0.isNaN && $0 != target }
+    }
+}
+
 extension CatalogueMatch {
     /// Julian years an epoch must lie in (an MJD or JD is far outside, and is reported rather than used).
     static let plausibleEpochs = 1000.0...3000.0
@@ -26,11 +42,11 @@ extension CatalogueMatch {
     /// Table `k`'s epoch per row (Julian years; NaN where unknown: the row is matched where it is): the
     /// value of `column` where it has one, else `fixed`. Values outside `plausibleEpochs` are an error that
     /// names the table, column and row.
-    static func rowEpochs(_ t: Catalogue, column: String?, fixed: Double?, table k: Int) throws -> [Double] {
+    static func rowEpochs(_ t: Catalogue, column: String?, fixed: Double?, table k: Int) throws -> RowEpochs {
         if let fixed, !plausibleEpochs.contains(fixed) {
             throw CatalogueError(.invalidArgument, "the epoch of table \(k), \(fixed), is not a Julian year (\(plausibleEpochs.lowerBound)–\(plausibleEpochs.upperBound))", source: t.source)
         }
-        guard let column else { return [Double](repeating: fixed ?? .nan, count: t.rowCount) }
+        guard let column else { return RowEpochs(column: nil, fixed: fixed ?? .nan) }
         var e = try t.doubles(column)
         for i in e.indices {
             if e[i].isNaN { e[i] = fixed ?? .nan; continue }
@@ -39,13 +55,13 @@ extension CatalogueMatch {
                                      source: t.source, column: column, row: i)
             }
         }
-        return e
+        return RowEpochs(column: e, fixed: fixed ?? .nan)
     }
 
     /// The epoch both tables are matched at (Julian years): `matchEpoch`, else table 2's epoch, which must
     /// then be one value (rows of `epochColumn2` without a value take `epoch2`). Nil when nothing is moved:
     /// either table's epoch is unknown.
-    static func matchEpoch(_ t2: Catalogue, epochs2: [Double]?, _ o: CatalogueMatchOptions) throws -> Double? {
+    static func matchEpoch(_ t2: Catalogue, epochs2: RowEpochs?, _ o: CatalogueMatchOptions) throws -> Double? {
         guard o.hasEpoch(table: 1) && o.hasEpoch(table: 2) else {
             if o.matchEpoch != nil {
                 throw CatalogueError(.invalidArgument, "a match epoch needs the epochs of both tables (epoch or epoch column of each)", source: t2.source)
@@ -56,7 +72,7 @@ extension CatalogueMatch {
             guard plausibleEpochs.contains(m) else { throw CatalogueError(.invalidArgument, "the match epoch \(m) is not a Julian year") }
             return m
         }
-        guard o.epochColumn2 != nil, let e = epochs2 else { return o.epoch2 }
+        guard let e = epochs2?.column else { return o.epoch2 }
         var one: Double? = nil
         for (i, x) in e.enumerated() where !x.isNaN {
             guard let v = one else { one = x; continue }
@@ -72,15 +88,17 @@ extension CatalogueMatch {
     /// (`SkyGeometry.propagate`, row by row); `p` itself when no row's epoch differs from the target. Rows
     /// without an epoch or a proper motion stay where they are. Table `k` without proper-motion columns is an
     /// error when a row must move.
-    static func moved(_ p: PositionSource, _ t: Catalogue, epochs: [Double], to target: Double, table k: Int) throws -> PositionSource {
-        guard let first = epochs.firstIndex(where: { !$0.isNaN && $0 != target }) else { return p }
+    static func moved(_ p: PositionSource, _ t: Catalogue, epochs: RowEpochs, to target: Double, table k: Int) throws -> PositionSource {
+        guard let first = epochs.firstDiffering(from: target, rows: p.count) else { return p }
         guard let pm = t.detectProperMotionColumns() else {
             throw CatalogueError(.missingColumn, "table \(k) must move from epoch \(epochs[first]) (row \(first + 1)) to \(target) but has no proper-motion columns (pmra/pmdec)", source: t.source)
         }
         var (ra, dec) = p.arrays()
         let pmra = try t.doubles(pm.pmra), pmdec = try t.doubles(pm.pmdec)
-        for i in first..<ra.count where !epochs[i].isNaN && epochs[i] != target {
-            (ra[i], dec[i]) = SkyGeometry.propagate(ra: ra[i], dec: dec[i], pmra: pmra[i], pmdec: pmdec[i], fromEpoch: epochs[i], toEpoch: target)
+        for i in first..<ra.count {
+            let e = epochs[i]
+            guard !e.isNaN && e != target else { continue }
+            (ra[i], dec[i]) = SkyGeometry.propagate(ra: ra[i], dec: dec[i], pmra: pmra[i], pmdec: pmdec[i], fromEpoch: e, toEpoch: target)
         }
         return PositionSource(ra: ra, dec: dec)
     }
@@ -95,7 +113,7 @@ extension CatalogueMatch {
     }
 
     /// The match epoch and table 2's epochs per row, or nil when nothing moves.
-    static func epochsOfTable2(_ t2: Catalogue, _ o: CatalogueMatchOptions) throws -> (Double, [Double])? {
+    static func epochsOfTable2(_ t2: Catalogue, _ o: CatalogueMatchOptions) throws -> (Double, RowEpochs)? {
         let e2 = o.hasEpoch(table: 1) && o.hasEpoch(table: 2) ? try rowEpochs(t2, column: o.epochColumn2, fixed: o.epoch2, table: 2) : nil
         guard let target = try matchEpoch(t2, epochs2: e2, o), let e2 else { return nil }
         return (target, e2)
