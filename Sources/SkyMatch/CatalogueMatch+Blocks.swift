@@ -25,7 +25,7 @@ extension CatalogueMatch {
         guard case .radius(let radius) = options.match.criterion else {
             throw CatalogueError(.invalidArgument, "matching in blocks needs a fixed radius")
         }
-        guard options.coverage1 == nil && options.coverage2 == nil else {
+        guard !options.labelsCoverage else {
             throw CatalogueError(.invalidArgument, "coverage labels are not available when matching in blocks")
         }
         guard CatalogueFormat.infer(path: table1) == .fits, CatalogueFormat.infer(path: out) == .fits else {

@@ -49,6 +49,19 @@ public struct CatalogueMatchOptions: Sendable {
     /// Coverage of table 2 (labels unmatched table-1 rows) and of table 1 (labels unmatched table-2 rows).
     public var coverage1: MOC?
     public var coverage2: MOC?
+    /// Build table 1's (table 2's) coverage from its own sources when `coverage1` (`coverage2`) is nil:
+    /// `MOC.sources` at the matched positions, with `sourceCoverageRadius` and `sourceCoverageOrder`, the
+    /// closing never narrower than the match radius (the largest, for per-row criteria). For catalogues that
+    /// come without an image or a MOC; see `CatalogueMatch.sourceCoverage1`/`sourceCoverage2` for what was built.
+    public var coverageFromSources1 = false
+    public var coverageFromSources2 = false
+    /// Closing radius (**arcsec**) of a coverage from sources; nil: 4× the table's median nearest-neighbour
+    /// distance, at least the match radius.
+    public var sourceCoverageRadius: Double?
+    /// HEALPix order of a coverage from sources; nil: cells about the table's median spacing wide.
+    public var sourceCoverageOrder: Int?
+    /// Whether unmatched rows get coverage labels (a coverage of either table, given or from sources).
+    public var labelsCoverage: Bool { coverage1 != nil || coverage2 != nil || coverageFromSources1 || coverageFromSources2 }
     /// The columns of table 1 and table 2 copied into the joined table, in this order (nil: all; empty: none).
     /// Position columns are still used for matching when not copied.
     public var columns1: [String]?
@@ -72,6 +85,10 @@ public struct CatalogueMatch: Sendable {
     public var notCovered1: [Int]
     /// Unmatched rows of table 2 outside table 1's coverage, ascending (empty without `coverage1`).
     public var notCovered2: [Int]
+    /// Table 1's and table 2's coverages built from their sources (`coverageFromSources1`/`2` without a
+    /// given coverage), nil otherwise.
+    public var sourceCoverage1: SourceCoverage?
+    public var sourceCoverage2: SourceCoverage?
     /// Reason of each unmatched or invalid table-1 row (built on access).
     public var reasons1: [Int: UnmatchedReason] { CatalogueMatch.reasons(result.unmatched1, result.invalid1, notCovered1) }
     /// Reason of each unmatched or invalid table-2 row (built on access).
@@ -103,8 +120,17 @@ public struct CatalogueMatch: Sendable {
         let (p1, p2) = try CatalogueMatch.atMatchEpoch(positions1, t1, positions2, t2, options)
         let r = try Crossmatch.match(p1, p2, options: options.match)
         result = r
-        notCovered1 = CatalogueMatch.outside(r.unmatched1, p1, options.coverage2)
-        notCovered2 = CatalogueMatch.outside(r.unmatched2, p2, options.coverage1)
+        let radius = Crossmatch.maxRadiusDegrees(options.match.criterion) * 3600
+        func fromSources(_ wanted: Bool, _ given: MOC?, _ p: PositionSource) throws -> SourceCoverage? {
+            guard wanted, given == nil else { return nil }
+            let (ra, dec) = p.arrays()
+            return try MOC.sources(ra: ra, dec: dec, closingRadius: options.sourceCoverageRadius, matchRadius: radius,
+                                   order: options.sourceCoverageOrder)
+        }
+        sourceCoverage1 = try fromSources(options.coverageFromSources1, options.coverage1, p1)
+        sourceCoverage2 = try fromSources(options.coverageFromSources2, options.coverage2, p2)
+        notCovered1 = CatalogueMatch.outside(r.unmatched1, p1, options.coverage2 ?? sourceCoverage2?.moc)
+        notCovered2 = CatalogueMatch.outside(r.unmatched2, p2, options.coverage1 ?? sourceCoverage1?.moc)
         outputColumns1 = out1; outputColumns2 = out2; self.options = options
     }
 
@@ -141,7 +167,7 @@ public struct CatalogueMatch: Sendable {
     /// whole columns; called before `rows2`, and only for a table the join mode keeps. For sources that can
     /// read just those rows (`FITSTableMap.read(columns:rows:)`).
     func table(gathering rows1: ([Int]) throws -> Catalogue, _ rows2: ([Int]) throws -> Catalogue) throws -> Catalogue {
-        let labelled = options.coverage1 != nil || options.coverage2 != nil
+        let labelled = options.labelsCoverage
         return try CatalogueMatch.join(rows1, rows2, result, join: options.join, reasons1: labelled ? reasons1 : [:], reasons2: labelled ? reasons2 : [:],
                                        labelled: labelled, scored: options.match.criterion.isScored)
     }

@@ -187,48 +187,10 @@ public enum MismatchSearch {
             let moc = try MOC.footprint(of: wcs, order: order)
             return (moc, CoverageReport(from: "wcs", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: nil, medianNearestArcsec: nil))
         }
-        // Cells about d wide (d: median nearest-neighbour distance), the occupied ones grown by R/d rings
-        // (R = 4d) and shrunk back by as many (a closing): gaps inside the plate are filled, and the edge stays
-        // within a cell of the outermost sources.
-        let median = try medianNearestNeighbour(ra: ra2, dec: dec2)
-        let d = median ?? options.matchRadius
-        let radius = options.coverageRadius ?? max(options.matchRadius, 4 * d)
-        let order = options.coverageOrder ?? min(16, max(6, Int(log2(58.6 * 3600 / d).rounded())))
-        let cell = HEALPixLayer.layers[order].resolution * 3600
-        let rings = max(1, Int((radius / cell).rounded()))
-        let occupied = MOC(pixels: try HEALPix.nestedPixels(order: order, ra: ra2, dec: dec2), order: order)
-        let moc = occupied.dilated(rings: rings).eroded(rings: rings)
-        return (moc, CoverageReport(from: "sources", order: order, areaDeg2: moc.areaDeg2, radiusArcsec: radius, medianNearestArcsec: median))
-    }
-
-    /// Median distance (**arcsec**) from a source to its nearest neighbour (nil for fewer than 2 sources).
-    /// Uses at most 5 000 evenly spaced sources (the median to about 1%).
-    public static func medianNearestNeighbour(ra: [Double], dec: [Double]) throws -> Double? {
-        let valid = ra.indices.filter { ra[$0].isFinite && dec[$0].isFinite && abs(dec[$0]) <= 90 }
-        guard valid.count >= 2 else { return nil }
-        let stride = max(1, valid.count / 5_000)
-        let sample = Swift.stride(from: 0, to: valid.count, by: stride).map { valid[$0] }
-        // First search radius: twice the mean spacing, from the area of the order-10 cells (3.4') holding sources.
-        let coarse = try HEALPixLayer(order: 10)
-        let occupied = Set(valid.map { coarse.nestedPixel(ra: ra[$0], dec: dec[$0]) }).count
-        var radius = min(1.0, 2 * (Double(occupied) * coarse.resolution * coarse.resolution / Double(valid.count)).squareRoot())
-        while true {
-            // Cells about twice the radius: a query visits a few cells of a few sources each.
-            var order = 0
-            while order < 20 && HEALPixLayer.layers[order + 1].resolution > 2 * radius { order += 1 }
-            let index = try SkyIndex(ra: ra, dec: dec, order: order)
-            var d: [Double] = []
-            for i in sample {
-                let hits = index.nearest(ra: ra[i], dec: dec[i], k: 2, within: radius)
-                if let h = hits.first(where: { $0.row != i }) { d.append(h.separation) }
-            }
-            if d.count * 2 > sample.count || radius >= 180 {
-                d += Array(repeating: Double.infinity, count: sample.count - d.count)
-                d.sort()
-                let m = d[(d.count - 1) / 2]
-                return m.isFinite ? m * 3600 : nil
-            }
-            radius = min(180, radius * 2)
-        }
+        // The closed cells holding its sources (MOC.sources), the closing never narrower than the match radius.
+        let c = try MOC.sources(ra: ra2, dec: dec2, closingRadius: options.coverageRadius, matchRadius: options.matchRadius,
+                                order: options.coverageOrder)
+        return (c.moc, CoverageReport(from: "sources", order: c.order, areaDeg2: c.moc.areaDeg2, radiusArcsec: c.radiusArcsec,
+                                      medianNearestArcsec: c.medianNearestArcsec))
     }
 }

@@ -47,7 +47,10 @@ struct Match: ParsableCommand {
     @Option(help: "Epoch to match at (Julian years; default: table 2's, which must then be one value); both tables are moved there by their proper motions.") var matchEpoch: Double?
     @Option(help: "Coverage of table 2 (MOC, FITS or ASCII; or table 2's image, its WCS footprint): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
     @Option(help: "Coverage of table 1 (as --coverage2): labels unmatched table-2 rows.") var coverage1: String?
-    @Option(help: "HEALPix order of a footprint made from an image given as a coverage.") var coverageOrder: Int = 12
+    @Flag(help: "Build table 2's coverage from its own sources (closed HEALPix cells about its median source spacing wide; instead of --coverage2).") var coverage2Sources = false
+    @Flag(help: "Build table 1's coverage from its own sources (as --coverage2-sources).") var coverage1Sources = false
+    @Option(help: "Closing radius of a coverage from sources: gaps up to about this size are filled (bare number: arcsec; default 4x the median spacing, at least the match radius).") var coverageRadius: RadiusArgument?
+    @Option(help: "HEALPix order of a coverage made from an image (default 12) or from sources (default: cells about the median spacing wide).") var coverageOrder: Int?
     @Option(help: "Output table (FITS or CSV by extension).") var out: String?
     @Option(help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
     @Option(help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
@@ -75,7 +78,13 @@ struct Match: ParsableCommand {
         if (epoch1 == nil && epochCol1 == nil) != (epoch2 == nil && epochCol2 == nil) {
             throw ValidationError("the epochs of both tables go together: --epoch1 or --epoch-col1 with --epoch2 or --epoch-col2")
         }
-        guard (0...29).contains(coverageOrder) else { throw ValidationError("--coverage-order must be 0...29") }
+        if let o = coverageOrder, !(0...29).contains(o) { throw ValidationError("--coverage-order must be 0...29") }
+        if coverage1 != nil && coverage1Sources || coverage2 != nil && coverage2Sources {
+            throw ValidationError("give a table's coverage as a file (--coverage1/--coverage2) or from its sources (--coverage1-sources/--coverage2-sources), not both")
+        }
+        if coverageRadius != nil && !coverage1Sources && !coverage2Sources {
+            throw ValidationError("--coverage-radius is for a coverage from sources (--coverage1-sources or --coverage2-sources)")
+        }
         if matchEpoch != nil && epoch1 == nil && epochCol1 == nil { throw ValidationError("--match-epoch needs the epochs of both tables") }
     }
 
@@ -83,6 +92,15 @@ struct Match: ParsableCommand {
         var rows1: Int, rows2: Int, pairs: Int, unmatched1: Int, unmatched2: Int
         var notCovered1: Int, notCovered2: Int, invalid1: Int, invalid2: Int
         var outputRows: Int, seconds: [String: Double]
+        /// Coverages built from the tables' sources (--coverage1-sources/--coverage2-sources).
+        var sourceCoverage1: CoverageSummary?, sourceCoverage2: CoverageSummary?
+    }
+
+    struct CoverageSummary: Codable {
+        var order: Int, radiusArcsec: Double, medianNearestArcsec: Double?, areaDeg2: Double
+        init(_ c: SourceCoverage) {
+            order = c.order; radiusArcsec = c.radiusArcsec; medianNearestArcsec = c.medianNearestArcsec; areaDeg2 = c.moc.areaDeg2
+        }
     }
 
     func run() throws {
@@ -113,7 +131,8 @@ struct Match: ParsableCommand {
         let m = fm.match, r = m.result
         let summary = Summary(rows1: r.count1, rows2: r.count2, pairs: r.pairCount, unmatched1: r.unmatched1.count, unmatched2: r.unmatched2.count,
                               notCovered1: m.notCovered1.count, notCovered2: m.notCovered2.count,
-                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: t?.rowCount ?? 0, seconds: [:])
+                              invalid1: r.invalid1.count, invalid2: r.invalid2.count, outputRows: t?.rowCount ?? 0, seconds: [:],
+                              sourceCoverage1: m.sourceCoverage1.map(CoverageSummary.init), sourceCoverage2: m.sourceCoverage2.map(CoverageSummary.init))
         return (summary, t)
     }
 
@@ -155,11 +174,14 @@ struct Match: ParsableCommand {
 
     /// The join, epoch, coverage and column options around `mo`.
     func catalogueOptions(_ mo: MatchOptions) throws -> CatalogueMatchOptions {
-        CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
-                              coverage1: try coverage1.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder) },
-                              coverage2: try coverage2.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder) },
-                              columns1: columns1.map(Output.list), columns2: columns2.map(Output.list),
-                              epochColumn1: epochCol1, epochColumn2: epochCol2, matchEpoch: matchEpoch)
+        var o = CatalogueMatchOptions(mo, join: JoinMode(rawValue: join) ?? .and, epoch1: epoch1, epoch2: epoch2,
+                                      coverage1: try coverage1.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder ?? 12) },
+                                      coverage2: try coverage2.map { try MOC.coverage(ofFile: $0, footprintOrder: coverageOrder ?? 12) },
+                                      columns1: columns1.map(Output.list), columns2: columns2.map(Output.list),
+                                      epochColumn1: epochCol1, epochColumn2: epochCol2, matchEpoch: matchEpoch)
+        o.coverageFromSources1 = coverage1Sources; o.coverageFromSources2 = coverage2Sources
+        o.sourceCoverageRadius = coverageRadius.map { $0.degrees * 3600 }; o.sourceCoverageOrder = coverageOrder
+        return o
     }
 
     /// `--block-rows`: CatalogueMatch.matchInBlocks, table 1 streamed from its file.

@@ -114,6 +114,51 @@ struct CatalogueMatchTests {
         #expect(throws: CatalogueError.self) { try late.table(columns1: t2, columns2: t2) }
     }
 
+    /// A coverage from table 2's own sources. Reference: the geometry of the construction — table 2 is a
+    /// grid 1' apart over ra 10–11°, dec −0.5–0.5° with a hole of radius 10' at (10.5°, 0) (a masked star),
+    /// so its median spacing is 60" (cos δ ≥ 0.99996 in RA: 59.998–60", tolerance 0.01"), the default
+    /// closing radius 4 × 60" = 240" (5 rings of 51.5" cells, reaching 6.1' along a diagonal), and the
+    /// closing fills the 1' gaps between sources but not the hole (10' from its centre to the nearest
+    /// source). Table 1's unmatched rows are labelled by where they were put.
+    @Test func coverageFromSourcesOfTable2() throws {
+        var ra2: [Double] = [], dec2: [Double] = []
+        for i in 0..<60 { for j in 0..<60 {
+            let ra = 10 + (Double(i) + 0.5) / 60, dec = -0.5 + (Double(j) + 0.5) / 60
+            if SkyGeometry.separation(ra, dec, 10.5, 0) * 60 > 10 { ra2.append(ra); dec2.append(dec) }
+        } }
+        let t2 = try Catalogue(columns: [.int64("id", ra2.indices.map { Int64($0) }), .double("ra", ra2), .double("dec", dec2)])
+        // Rows: a grid source + 0.5" (matched); halfway between grid sources (not detected); the hole's centre,
+        // 15' beyond the grid's east edge and far away (not covered).
+        let ra1 = [ra2[0] + 0.5 / 3600, 10 + 20.0 / 60, 10.5, 11.25, 200]
+        let dec1 = [dec2[0], -0.5 + 20.0 / 60, 0, 0, -30]
+        let t1 = try Catalogue(columns: [.int64("id", [1, 2, 3, 4, 5]), .double("ra", ra1), .double("dec", dec1)])
+        var o = CatalogueMatchOptions(MatchOptions(.radius(arcsec: 1), find: .best1), join: .all1)
+        o.coverageFromSources2 = true
+        let m = try CatalogueMatch(t1, t2, options: o)
+        let c = try #require(m.sourceCoverage2)
+        #expect(m.sourceCoverage1 == nil)
+        #expect(abs(try #require(c.medianNearestArcsec) - 60) < 0.01)
+        #expect(c.radiusArcsec == 4 * c.medianNearestArcsec! && c.order == 12)   // 51.5" cells, the closest to 60"
+        #expect(try m.table().column("match_status").values == .string(["matched", "not_detected", "not_covered", "not_covered", "not_covered"]))
+        #expect(m.notCovered1 == [2, 3, 4])
+        // The same labels from the same coverage given as a MOC; a given coverage wins over building one.
+        let given = try MOC.sources(ra: ra2, dec: dec2, matchRadius: 1)
+        #expect(given == c)
+        var withMOC = o; withMOC.coverage2 = given.moc
+        let m2 = try CatalogueMatch(t1, t2, options: withMOC)
+        #expect(m2.notCovered1 == m.notCovered1 && m2.sourceCoverage2 == nil)
+        // A closing radius below the hole's half-width but above the grid spacing: the same labels; one wider
+        // than the hole (R = 30', 2R > 20') fills it, and the hole's centre becomes not_detected.
+        o.sourceCoverageRadius = 180
+        #expect(try CatalogueMatch(t1, t2, options: o).notCovered1 == [2, 3, 4])
+        o.sourceCoverageRadius = 1800
+        #expect(try CatalogueMatch(t1, t2, options: o).notCovered1 == [3, 4])
+        // Coverage labels are not available in blocks.
+        #expect { _ = try CatalogueMatch.matchInBlocks(table1: "/nonexistent.fits", t2, options: o, blockRows: 10, out: "/nonexistent/none.fits") } throws: {
+            ($0 as? CatalogueError)?.message.contains("coverage labels") == true
+        }
+    }
+
     /// Positions read in place from the files (`FITSTableMap`) match as the read catalogues do (reference:
     /// `CatalogueMatch(t1, t2)` on `Catalogue.read` of the same files): the same pairs and separations bit for
     /// bit, every find mode, with the Hipparcos epoch propagation (positions decoded for it) and with coverage

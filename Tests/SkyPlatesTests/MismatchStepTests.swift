@@ -139,7 +139,7 @@ struct MismatchStepTests {
         // row): the median nearest-neighbour distance is the RA spacing at the middle rows, within 0.005" of 60".
         var ra: [Double] = [], dec: [Double] = []
         for i in 0..<40 { for j in 0..<40 { ra.append(100 + Double(i) / 60); dec.append(Double(j) / 60) } }
-        let m = try #require(try MismatchSearch.medianNearestNeighbour(ra: ra, dec: dec))
+        let m = try #require(try MOC.medianNearestNeighbour(ra: ra, dec: dec))
         #expect(abs(m - 60) < 0.005)
         let (moc, report) = try MismatchSearch.coverage(ra2: ra, dec2: dec, options: MismatchOptions())
         #expect(report.from == "sources" && abs((report.radiusArcsec ?? 0) - 4 * m) < 1e-9)

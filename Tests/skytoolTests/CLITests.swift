@@ -243,6 +243,25 @@ struct MatchCLITests {
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--join", "all1", "--coverage2", s.file("img.fits"), "--coverage-order", "11", "--out", s.file("li.csv")]) == 0)
         #expect(try Catalogue.read(s.file("li.csv")).column("match_status").values == .string(["matched", "matched", "not_covered"]))
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--coverage2", s.file("img.fits"), "--coverage-order", "30"]) == 1)
+        // Or table 2's own sources: a 30 x 30 grid 1' apart with a hole 9' in radius at its centre (rows by
+        // construction: one matched, one between grid sources, one at the hole's centre, one 10' beyond the
+        // grid's edge). The default closing radius R = 4 x 60" (5 rings of 51.5" cells, reaching 6.1' along
+        // a diagonal) does not fill the 9' hole; 15' does. A closing never reaches beyond the outermost
+        // sources. See CatalogueMatchTests.coverageFromSourcesOfTable2.
+        var grid = "id,ra,dec\n"
+        for i in 0..<30 { for j in 0..<30 where (Double(i) - 14.5) * (Double(i) - 14.5) + (Double(j) - 14.5) * (Double(j) - 14.5) > 81 {
+            grid += "\(30 * i + j),\(50 + Double(i) / 60),\(Double(j) / 60)\n"
+        } }
+        try grid.write(toFile: s.file("grid.csv"), atomically: true, encoding: .utf8)
+        try "id,ra,dec\n1,50.0001,0.0\n2,\(50 + 2.5 / 60),\(2.5 / 60)\n3,\(50 + 14.5 / 60),\(14.5 / 60)\n4,\(50 + 39.0 / 60),\(15.0 / 60)\n"
+            .write(toFile: s.file("probe.csv"), atomically: true, encoding: .utf8)
+        let probe = s.file("probe.csv"), gridFile = s.file("grid.csv")
+        #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--join", "all1", "--coverage2-sources", "--out", s.file("ls.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("ls.csv")).column("match_status").values == .string(["matched", "not_detected", "not_covered", "not_covered"]))
+        #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--join", "all1", "--coverage2-sources", "--coverage-radius", "15arcmin", "--out", s.file("ls.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("ls.csv")).column("match_status").values == .string(["matched", "not_detected", "not_detected", "not_covered"]))
+        #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--coverage2", s.file("img.fits"), "--coverage2-sources"]) == 1)
+        #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--coverage-radius", "60"]) == 1)
     }
 
     /// FITS inputs with chosen output columns are read in two goes (the match's columns, then the output
