@@ -260,6 +260,12 @@ struct MatchCLITests {
         #expect(try Catalogue.read(s.file("ls.csv")).column("match_status").values == .string(["matched", "not_detected", "not_covered", "not_covered"]))
         #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--join", "all1", "--coverage2-sources", "--coverage-radius", "15arcmin", "--out", s.file("ls.csv")]) == 0)
         #expect(try Catalogue.read(s.file("ls.csv")).column("match_status").values == .string(["matched", "not_detected", "not_detected", "not_covered"]))
+        // The same coverage made first with `skytool coverage --sources` (closing radius given, as the match
+        // takes it) gives the same labels.
+        #expect(SkyTool.run(["coverage", gridFile, "--sources", "--radius", "15arcmin", "--out", s.file("gcov.fits")]) == 0)
+        #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--join", "all1", "--coverage2", s.file("gcov.fits"), "--out", s.file("lg.csv")]) == 0)
+        #expect(try Catalogue.read(s.file("lg.csv")).column("match_status").values == .string(["matched", "not_detected", "not_detected", "not_covered"]))
+        #expect(SkyTool.run(["coverage", gridFile, "--sources", "--contains", s.file("gcov.fits"), "--out", s.file("x.fits")]) == 1)
         #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--coverage2", s.file("img.fits"), "--coverage2-sources"]) == 1)
         #expect(SkyTool.run(["match", probe, gridFile, "--radius", "1", "--coverage-radius", "60"]) == 1)
     }
