@@ -16,14 +16,32 @@ public struct SelfMatch: Sendable {
     /// Finds every pair of rows closer than `radius` **arcseconds** (positions in degrees) and links them
     /// into friends-of-friends groups: two rows share a group when a chain of pairs joins them.
     public init(ra: [Double], dec: [Double], radius: Double) throws {
-        let r = try Crossmatch.match(ra1: ra, dec1: dec, ra2: ra, dec2: dec, options: MatchOptions(.radius(arcsec: radius), find: .all))
-        var i1: [Int] = [], i2: [Int] = [], s: [Double] = []
-        for t in 0..<r.pairCount where r.rows1[t] < r.rows2[t] {
-            i1.append(r.rows1[t]); i2.append(r.rows2[t]); s.append(r.separations[t])
-        }
-        let order = (0..<i1.count).sorted { (i1[$0], i2[$0]) < (i1[$1], i2[$1]) }
-        rows1 = order.map { i1[$0] }; rows2 = order.map { i2[$0] }; separations = order.map { s[$0] }
         let n = min(ra.count, dec.count)
+        try Crossmatch.validate(.radius(arcsec: radius), n1: n, n2: n)
+        // The table searched against itself, keeping only pairs i < j as they are found (no self pairs, no
+        // mirrored copies): they come ordered by i, then separation, then j; each i's run is put in j order.
+        var pairs = PairList()
+        let maxR = radius / 3600
+        if n > 1 && maxR > 0 {
+            let p = PositionSource(ra: ra, dec: dec)
+            let order = PairSearch.order(maxRadius: maxR, count: n, areaDeg2: Crossmatch.estimatedArea(p, p))
+            pairs = PairSearch.pairs(PixelSorted(p, order: order, radius: maxR, role: .walked),
+                                     PixelSorted(p, order: order, radius: maxR, role: .searched),
+                                     order: order, maxRadius: maxR) { i, j, sep in i < j && sep * 3600 <= radius }
+        }
+        let count = pairs.rows1.count
+        var i1 = [Int](repeating: 0, count: count), i2 = i1, s = [Double](repeating: 0, count: count)
+        var t = 0
+        while t < count {
+            var u = t + 1
+            while u < count && pairs.rows1[u] == pairs.rows1[t] { u += 1 }
+            let run = (t..<u).sorted { pairs.rows2[$0] < pairs.rows2[$1] }
+            for (k, q) in run.enumerated() {
+                i1[t + k] = Int(pairs.rows1[q]); i2[t + k] = Int(pairs.rows2[q]); s[t + k] = pairs.sep[q] * 3600
+            }
+            t = u
+        }
+        rows1 = i1; rows2 = i2; separations = s
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var a = x
