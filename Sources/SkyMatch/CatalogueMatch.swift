@@ -193,7 +193,7 @@ public struct CatalogueMatch: Sendable {
     /// when the options name them), `sep_arcsec`
     /// (missing where a row has no partner), `match_score` for error-based criteria, `group_id` and
     /// `group_size` for `find: .all`, and `match_status` (matched / not_detected / not_covered /
-    /// invalid_position) when a coverage was given. Row order: pairs and unmatched table-1 rows in table-1
+    /// invalid_position) when a coverage was given or built from sources. Row order: pairs and unmatched table-1 rows in table-1
     /// order (pairs of one row by score), then unmatched table-2 rows in table-2 order.
     static func join(_ gather1: ([Int]) throws -> Catalogue, _ gather2: ([Int]) throws -> Catalogue, _ r: MatchResult, join: JoinMode,
                      reasons1: [Int: UnmatchedReason], reasons2: [Int: UnmatchedReason], labelled: Bool, scored: Bool) throws -> Catalogue {

@@ -15,13 +15,13 @@ struct PixelSorted: @unchecked Sendable {
     /// each entry); set 2 is searched by pixel.
     enum Role: Sendable { case walked, searched }
 
-    let role: Role
+    private(set) var role: Role
     let rows: [Int32]          // original row of each sorted entry
     /// Positions (degrees) of the sorted entries, in sorted order (a buffer the best-partner sweep reuses).
     let positions: SortedPositions
     var ra: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: positions.ra, count: positions.count) }
     var dec: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: positions.dec, count: positions.count) }
-    /// Per sorted entry of a walked set (empty for a searched set): the 4 bits of the pixel edges a disc of
+    /// Per sorted entry of a set prepared to be walked (empty for one prepared to be searched): the 4 bits of the pixel edges a disc of
     /// the search radius around it may cross (`HEALPixLayer.edges`).
     let edges: [UInt8]
     let firstValid: Int
@@ -241,6 +241,14 @@ struct PixelSorted: @unchecked Sendable {
     static func both(_ p1: PositionSource, _ p2: PositionSource, order: Int, radius: Double) -> (PixelSorted, PixelSorted) {
         (PixelSorted(p1, order: order, radius: radius, role: .walked),
          PixelSorted(p2, order: order, radius: radius, role: .searched))
+    }
+
+    /// This set, to be searched (a walked set holds everything a search needs; nothing is copied): a set
+    /// matched against itself is prepared once.
+    var searched: PixelSorted {
+        var s = self
+        s.role = .searched
+        return s
     }
 
     /// The index in `pixelTags` of nested pixel `pix` of a searched set, or -1 when it holds no entry.

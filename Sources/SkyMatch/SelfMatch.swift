@@ -18,16 +18,16 @@ public struct SelfMatch: Sendable {
     public init(ra: [Double], dec: [Double], radius: Double) throws {
         let n = min(ra.count, dec.count)
         try Crossmatch.validate(.radius(arcsec: radius), n1: n, n2: n)
-        // The table searched against itself, keeping only pairs i < j as they are found (no self pairs, no
-        // mirrored copies): they come ordered by i, then separation, then j; each i's run is put in j order.
+        // The table (prepared once) searched against itself, keeping only pairs i < j as they are found (no
+        // self pairs, no mirrored copies): they come ordered by i, then separation, then j; each i's run is
+        // put in j order.
         var pairs = PairList()
         let maxR = radius / 3600
         if n > 1 && maxR > 0 {
             let p = PositionSource(ra: ra, dec: dec)
             let order = PairSearch.order(maxRadius: maxR, count: n, areaDeg2: Crossmatch.estimatedArea(p, p))
-            pairs = PairSearch.pairs(PixelSorted(p, order: order, radius: maxR, role: .walked),
-                                     PixelSorted(p, order: order, radius: maxR, role: .searched),
-                                     order: order, maxRadius: maxR) { i, j, sep in i < j && sep * 3600 <= radius }
+            let set = PixelSorted(p, order: order, radius: maxR, role: .walked)
+            pairs = PairSearch.pairs(set, set.searched, order: order, maxRadius: maxR) { i, j, sep in i < j && sep * 3600 <= radius }
         }
         let count = pairs.rows1.count
         var i1 = [Int](repeating: 0, count: count), i2 = i1, s = [Double](repeating: 0, count: count)

@@ -45,17 +45,10 @@ struct Coverage: ParsableCommand {
             return
         }
         let moc: MOC
-        if sources {
+        if sources || radius != nil {
             var cat = try Catalogue.read(input)
             try positions.apply(&cat)
-            let (ra, dec) = try cat.positions()
-            let c = try MOC.sources(ra: ra, dec: dec, closingRadius: radius.map { $0.degrees * 3600 }, matchRadius: 0, order: order)
-            moc = c.moc
-            print("median source spacing \(c.medianNearestArcsec.map { String(format: "%.3g\"", $0) } ?? "unknown (fewer than 2 sources)"), closing radius \(String(format: "%.3g\"", c.radiusArcsec))")
-        } else if let radius {
-            var cat = try Catalogue.read(input)
-            try positions.apply(&cat)
-            moc = try MOC.positions(of: cat, radius: radius.degrees, order: order ?? 10)
+            moc = try sources ? sourceCoverage(of: cat) : MOC.positions(of: cat, radius: radius?.degrees ?? 0, order: order ?? 10)
         } else {
             let file = try FITSFile(path: input)
             moc = try MOC.footprint(of: WCS(file: file), order: order ?? 10)
@@ -66,5 +59,13 @@ struct Coverage: ParsableCommand {
             try moc.writeFITS(to: out)
         }
         print("coverage \(String(format: "%.6g", moc.areaDeg2)) deg² at order \(moc.maxOrder) (\(moc.cells.count) cells) written to \(out)")
+    }
+
+    /// `--sources`: the closed cells holding the catalogue's sources (`MOC.sources`), `--radius` closing them.
+    func sourceCoverage(of cat: Catalogue) throws -> MOC {
+        let (ra, dec) = try cat.positions()
+        let c = try MOC.sources(ra: ra, dec: dec, closingRadius: radius.map { $0.degrees * 3600 }, matchRadius: 0, order: order)
+        print("median source spacing \(c.medianNearestArcsec.map { String(format: "%.3g\"", $0) } ?? "unknown (fewer than 2 sources)"), closing radius \(String(format: "%.3g\"", c.radiusArcsec))")
+        return c.moc
     }
 }
