@@ -40,8 +40,9 @@ struct PositionOptions: ParsableArguments {
         switch (raCol, decCol) {
         case (nil, nil): return
         case let (r?, d?):
-            let unit = try cat.column(r).unit?.lowercased() ?? ""
-            cat.positionColumns = PositionColumns(ra: r, dec: d, radians: unit.hasPrefix("rad"))
+            // Units are checked where the positions are read (`Catalogue.detectPositionColumns`).
+            cat.positionColumns = PositionColumns(ra: r, dec: d)
+            _ = try cat.detectPositionColumns()
         default:
             throw ValidationError("give both --ra-col and --dec-col, or neither")
         }

@@ -68,6 +68,8 @@ struct Match: ParsableCommand {
             throw ValidationError("an ellipse is three columns: semi-major,semi-minor,position-angle")
         }
         if (err1 == nil) != (err2 == nil) { throw ValidationError("--err1 and --err2 go together") }
+        if (ra1 == nil) != (dec1 == nil) { throw ValidationError("give both --ra1 and --dec1, or neither") }
+        if (ra2 == nil) != (dec2 == nil) { throw ValidationError("give both --ra2 and --dec2, or neither") }
         if deRuiter != nil {
             guard let e1 = err1, let e2 = err2, Output.list(e1).count == 2, Output.list(e2).count == 2, nsigma == nil else {
                 throw ValidationError("--de-ruiter needs --err1 RAERR,DECERR and --err2 RAERR,DECERR (two columns each), without --nsigma")

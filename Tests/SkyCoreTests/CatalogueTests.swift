@@ -81,6 +81,28 @@ struct CatalogueTests {
         d.positionColumns = PositionColumns(ra: "a", dec: "b")
         #expect(try d.positions().ra == [1])
     }
+
+    /// Units decide, also for columns named explicitly: radians are converted (90° = π/2 exactly), degrees
+    /// or no unit are read as they are, hours/arcsec and mixed units are refused naming the column.
+    @Test("position units", arguments: [
+        ("rad", "rad", 90.0), ("radians", nil, 90.0), ("deg", "deg", Double.pi / 2), (nil, nil, Double.pi / 2), ("degree", nil, Double.pi / 2),
+    ] as [(String?, String?, Double)])
+    func positionUnits(_ units: (String?, String?, Double)) throws {
+        var c = try Catalogue(columns: [.double("x", [Double.pi / 2], unit: units.0), .double("y", [0], unit: units.1)])
+        c.positionColumns = PositionColumns(ra: "x", dec: "y")
+        #expect(try c.positions().ra == [units.2])
+        // A known pair whose unit says degrees is read in degrees, whatever its name's convention.
+        let lsst = try Catalogue(columns: [.double("coord_ra", [1.5], unit: "deg"), .double("coord_dec", [2], unit: "deg")])
+        #expect(try lsst.positions().ra == [1.5])
+    }
+
+    @Test("position columns in other units are refused", arguments: [("h", "deg", "x"), ("arcsec", "arcsec", "x"), ("rad", "deg", "y")])
+    func positionUnitsRefused(_ units: (String, String, String)) throws {
+        var c = try Catalogue(columns: [.double("x", [1], unit: units.0), .double("y", [0], unit: units.1)])
+        c.positionColumns = PositionColumns(ra: "x", dec: "y")
+        let e = try #require(throws: CatalogueError.self) { _ = try c.positions() }
+        #expect(e.column == units.2)
+    }
 }
 
 @Suite("Expressions")

@@ -189,6 +189,18 @@ struct MatchCLITests {
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--find", "best1", "--columns1", "id,mag", "--columns2", "", "--out", s.file("c.fits")]) == 0)
         #expect(try Catalogue.read(s.file("c.fits")).columnNames == ["id", "mag", "sep_arcsec"])
         #expect(SkyTool.run(["match", a, b, "--radius", "1", "--columns2", "nope", "--out", s.file("x.fits")]) != 0)
+        // Position columns named explicitly keep their units: table 2's positions in radians (TUNIT rad) give
+        // the same pairs as in degrees; one of --ra2/--dec2 alone is refused, as are positions in hours.
+        let rad = 180.0 / Double.pi
+        let br = try Catalogue(columns: [.int64("id", [7, 8, 9]), .double("lon", [10.0001 / rad, 10.1 / rad, 200.0 / rad], unit: "rad"),
+                                         .double("lat", [20.0 / rad, 20.1001 / rad, 0], unit: "rad")])
+        try br.write(to: s.file("brad.fits"))
+        #expect(SkyTool.run(["match", a, s.file("brad.fits"), "--radius", "1", "--find", "best1", "--ra2", "lon", "--dec2", "lat", "--out", s.file("mr.fits")]) == 0)
+        #expect(try Catalogue.read(s.file("mr.fits")).column("id_2").values == .int64([7, 8]))
+        #expect(SkyTool.run(["match", a, s.file("brad.fits"), "--radius", "1", "--ra2", "lon"]) == 1)
+        let bh = try Catalogue(columns: [.double("rah", [0.66667], unit: "h"), .double("de", [20], unit: "deg")])
+        try bh.write(to: s.file("bh.fits"))
+        #expect(SkyTool.run(["match", a, s.file("bh.fits"), "--radius", "1", "--ra2", "rah", "--dec2", "de"]) != 0)
         // Table 1 read in blocks of 2 rows: the same output as in one piece; modes that need every pair refused.
         #expect(SkyTool.run(["convert", a, s.file("a.fits")]) == 0)
         #expect(SkyTool.run(["match", s.file("a.fits"), b, "--radius", "1", "--find", "best1", "--join", "all1", "--block-rows", "2", "--out", s.file("blk.fits")]) == 0)

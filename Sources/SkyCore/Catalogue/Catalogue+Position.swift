@@ -1,4 +1,5 @@
 // Finding the sky position, proper-motion and epoch columns of a catalogue.
+import Foundation
 
 /// The columns that hold a catalogue's sky positions.
 public struct PositionColumns: Sendable, Equatable {
@@ -33,19 +34,48 @@ public struct ProperMotionColumns: Sendable, Equatable {
 
 extension Catalogue {
     /// The position columns: the explicit choice if set, else the first known pair present.
-    /// A column whose unit is "rad" is taken as radians.
+    ///
+    /// The columns' units (FITS TUNIT) are authoritative: columns whose unit is radians ("rad", "radian",
+    /// "radians") are read as radians even when named explicitly with `radians: false`; degrees, no unit or
+    /// any other unit are read as degrees (or radians when `radians` is set or the known pair is in
+    /// radians). Columns in hours or in arcsec/arcmin/mas units, or one in radians and the other in degrees,
+    /// are refused with an error naming the column and its unit: reading them as degrees would be silently
+    /// wrong.
     public func detectPositionColumns() throws(CatalogueError) -> PositionColumns {
         if let p = positionColumns {
-            _ = try column(p.ra); _ = try column(p.dec)
-            return p
+            let ra = try column(p.ra), dec = try column(p.dec)
+            return PositionColumns(ra: p.ra, dec: p.dec, radians: try positionUnitsAreRadians(ra, dec, default: p.radians))
         }
         for pair in PositionColumns.knownPairs {
             if let i = index(of: pair.ra), let j = index(of: pair.dec) {
-                let unitRad = columns[i].unit?.lowercased().hasPrefix("rad") == true
-                return PositionColumns(ra: columns[i].name, dec: columns[j].name, radians: pair.radians || unitRad)
+                return PositionColumns(ra: columns[i].name, dec: columns[j].name,
+                                       radians: try positionUnitsAreRadians(columns[i], columns[j], default: pair.radians))
             }
         }
         throw CatalogueError(.noPosition, "no sky position columns found; name them explicitly (known pairs: \(PositionColumns.knownPairs.map { "\($0.ra)/\($0.dec)" }.joined(separator: ", ")))", source: source)
+    }
+
+    /// Whether position columns `ra` and `dec` hold radians by their units (see `detectPositionColumns()`);
+    /// `fallback` when neither unit names an angle unit SkyCore reads.
+    private func positionUnitsAreRadians(_ ra: Column, _ dec: Column, default fallback: Bool) throws(CatalogueError) -> Bool {
+        enum Kind { case degrees, radians, unknown }
+        func kind(_ c: Column) throws(CatalogueError) -> Kind {
+            let u = (c.unit ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            switch u {
+            case "rad", "radian", "radians": return .radians
+            case "deg", "degree", "degrees", "d": return .degrees
+            case "h", "hr", "hour", "hours", "hourangle", "hour_angle", "arcsec", "arcmin", "mas", "arcseconds", "arcminutes":
+                throw CatalogueError(.invalidArgument, "position column '\(c.name)' has unit '\(c.unit ?? "")': skytool reads positions in degrees or radians; convert the column (or name other position columns)", source: source, column: c.name)
+            default: return .unknown
+            }
+        }
+        switch (try kind(ra), try kind(dec)) {
+        case (.radians, .radians), (.radians, .unknown), (.unknown, .radians): return true
+        case (.degrees, .degrees), (.degrees, .unknown), (.unknown, .degrees): return false
+        case (.unknown, .unknown): return fallback
+        case (.radians, .degrees), (.degrees, .radians):
+            throw CatalogueError(.invalidArgument, "position columns '\(ra.name)' (unit '\(ra.unit ?? "")') and '\(dec.name)' (unit '\(dec.unit ?? "")') are in different units", source: source, column: dec.name)
+        }
     }
 
     /// Right ascension and declination of every row in **degrees** (NaN where missing).
