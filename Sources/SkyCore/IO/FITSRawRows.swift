@@ -315,17 +315,14 @@ extension RawTableReader {
     /// where index[k] is -1 (its value then that of row 0, NaN for floating point), as
     /// `Column.rowsAllowingMissing` gives from the decoded column.
     static func decode(_ input: UnsafeSendablePointer<UInt8>, _ columns: [Selected], rows: Int, rowBytes: Int, gathering index: [Int]? = nil) -> [Column] {
-        guard let index else {
-            var sinks = columns.map { ColumnSink($0, rows: rows) }
-            if rows > 0 { for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: rows, rowBytes: rowBytes) } }
-            return sinks.map { $0.finish() }
+        assert(index.map { rows > 0 && $0.allSatisfy { $0 >= -1 && $0 < rows } } ?? true, "gathered rows out of range")   // callers check
+        let count = index?.count ?? rows
+        var sinks = columns.map { ColumnSink($0, rows: count) }
+        func fill(_ g: UnsafeSendablePointer<Int>?) {
+            guard count > 0 else { return }
+            for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: count, rowBytes: rowBytes, gathering: g) }
         }
-        assert(rows > 0 && index.allSatisfy { $0 >= -1 && $0 < rows }, "gathered rows out of range")   // callers check
-        var sinks = columns.map { ColumnSink($0, rows: index.count) }
-        index.withUnsafeBufferPointer { ib in
-            guard let ip = ib.baseAddress else { return }
-            for k in sinks.indices { sinks[k].decode(input, firstRow: 0, rows: index.count, rowBytes: rowBytes, gathering: UnsafeSendablePointer(ip)) }
-        }
+        if let index { index.withUnsafeBufferPointer { ib in ib.baseAddress.map { fill(UnsafeSendablePointer($0)) } } } else { fill(nil) }
         return sinks.map { $0.finish() }
     }
 }
