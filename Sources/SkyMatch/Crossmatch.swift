@@ -212,8 +212,7 @@ public enum Crossmatch {
     /// Rows whose position has no HEALPix pixel (NaN, infinite, |dec| > 90): the rows a preparation sets
     /// aside (`PixelSorted.invalidRows`), for tables that are not prepared.
     static func invalidRows(_ p: PositionSource) -> [Int] {
-        let layer = HEALPixLayer.layers[0]
-        return p.withReader { r in (0..<r.count).filter { layer.nestedPixel(ra: r.ra($0), dec: r.dec($0)) < 0 } }
+        p.withReader { r in (0..<r.count).filter { !HEALPixLayer.hasPixel(ra: r.ra($0), dec: r.dec($0)) } }
     }
 
     static func validate(_ c: MatchCriterion, n1: Int, n2: Int) throws {

@@ -252,6 +252,10 @@ struct HEALPixPropertyTests {
             if mismatches < 5 { Issue.record("order \(order): (\(ra), \(dec)) fast \(layer.nestedPixel(ra: ra, dec: dec)) exact \(layer.nestedPixelExact(ra: ra, dec: dec))") }
         }
         #expect(mismatches == 0)
+        // `hasPixel` is false exactly where the pixel functions answer -1 (NaN, infinities, |dec| > 90).
+        #expect(pts.allSatisfy { HEALPixLayer.hasPixel(ra: $0.0, dec: $0.1) == (layer.nestedPixelExact(ra: $0.0, dec: $0.1) >= 0) })
+        #expect([(1e300, 3.0), (.nan, 1), (1, .nan), (5, 90.5), (5, -91), (.infinity, 0), (-370, -90)].map { HEALPixLayer.hasPixel(ra: $0.0, dec: $0.1) }
+                == [true, false, false, false, false, false, true])
         // The eight-lane kernel (through the parallel batch API and the single-thread buffer API), at every
         // lane position: the list is shifted so each special point meets each lane, and its length is not a
         // multiple of eight (the scalar tail).

@@ -184,23 +184,28 @@ public struct HEALPixLayer: Sendable, Equatable, Hashable {
         return (cos(theta), phi, 0, false)
     }
 
+    /// Whether a position (**degrees**) lies in a pixel: ra and dec finite and |dec| ≤ 90 (any finite ra,
+    /// which is wrapped). The positions every pixel function answers -1 for are exactly the others.
+    @inlinable @inline(__always)
+    public static func hasPixel(ra: Double, dec: Double) -> Bool { ra.isFinite && dec.isFinite && dec >= -90 && dec <= 90 }
+
     /// The nested pixel containing (ra, dec) in **degrees** — identical to healpy's
     /// `ang2pix(nside, radians(90 - dec), radians(ra), nest=True)`. NaN input or |dec| > 90 gives -1.
     @inline(__always)
     public func nestedPixel(ra: Double, dec: Double) -> Int64 {
-        guard ra.isFinite, dec.isFinite, dec >= -90, dec <= 90 else { return -1 }
+        guard HEALPixLayer.hasPixel(ra: ra, dec: dec) else { return -1 }
         return nestFast(ra: ra, dec: dec)
     }
 
     /// `nestedPixel` computed by healpy's exact sequence of operations only (slower; for checking).
     public func nestedPixelExact(ra: Double, dec: Double) -> Int64 {
-        guard ra.isFinite, dec.isFinite, dec >= -90, dec <= 90 else { return -1 }
+        guard HEALPixLayer.hasPixel(ra: ra, dec: dec) else { return -1 }
         return nestExact(ra: ra, dec: dec)
     }
 
     /// The ring-scheme pixel containing (ra, dec) in **degrees**. NaN input gives -1.
     public func ringPixel(ra: Double, dec: Double) -> Int64 {
-        guard ra.isFinite, dec.isFinite, dec >= -90, dec <= 90 else { return -1 }
+        guard HEALPixLayer.hasPixel(ra: ra, dec: dec) else { return -1 }
         let (z, phi, sth, have) = HEALPixLayer.zphi(ra: ra, dec: dec)
         return ring(z: z, phi: phi, sth: sth, haveSth: have)
     }
