@@ -26,3 +26,12 @@ int skysys_is_ext4(int fd) {
     return 0;
 #endif
 }
+
+int skysys_drop_cached_pages(int fd) {
+#if defined(__linux__)
+    return posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+#else
+    (void)fd;
+    return ENOSYS;
+#endif
+}

@@ -28,6 +28,7 @@ struct Associate: ParsableCommand {
     }
 
     func run() throws {
+        for o in [objects, detections] { releaseCachedPages(ofReplacedOutput: o, inputs: catalogues) }
         let cats = try catalogues.map { try Catalogue.read($0) }
         let a = try Association(cats, radius: radius.degrees * 3600, errorColumns: errCol.map { c in cats.map { _ in c } })
         try a.objectTable().write(to: objects)

@@ -28,6 +28,7 @@ struct Group: ParsableCommand {
     }
 
     func run() throws {
+        releaseCachedPages(ofReplacedOutput: out, inputs: [catalogue])
         var cat = try Catalogue.read(catalogue)
         try positions.apply(&cat)
         let g = try SelfMatch(cat, radius: radius.degrees * 3600)

@@ -106,6 +106,8 @@ struct Match: ParsableCommand {
     }
 
     func run() throws {
+        // An output that replaces a file: its cached pages serve this run (see releaseCachedPages).
+        if let out { releaseCachedPages(ofReplacedOutput: out, inputs: [table1, table2]) }
         if let blockRows { try runInBlocks(blockRows); return }
         let clock = ContinuousClock()
         var t = clock.now

@@ -497,6 +497,47 @@ struct FITSTableMapTests {
     }
 }
 
+/// An output about to replace a file: the replaced file's cached pages are released (on ext2/3/4, where
+/// clean pages are dropped on request: checked with mincore), its contents untouched; inputs, missing
+/// files and folders are left alone.
+@Suite struct ReleasedOutputCacheTests {
+    /// Resident pages of the file at `path` (mincore over a read-only mapping).
+    func residentPages(_ path: String) throws -> Int {
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var st = stat()
+        try #require(fstat(fd, &st) == 0 && st.st_size > 0)
+        let size = Int(st.st_size), page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let m = try #require(mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0))
+        try #require(m != MAP_FAILED)
+        defer { munmap(m, size) }
+        var vec = [UInt8](repeating: 0, count: (size + page - 1) / page)
+        try #require(mincore(m, size, &vec) == 0)
+        return vec.filter { $0 & 1 != 0 }.count
+    }
+
+    @Test func replacedOutputReleasesItsPages() throws {
+        let tmp = TempDir()
+        let target = tmp.file("out.bin")
+        #expect(!releaseCachedPages(ofReplacedOutput: target))               // no such file
+        #expect(!releaseCachedPages(ofReplacedOutput: tmp.path))             // a folder
+        let bytes = Data((0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        try bytes.write(to: URL(fileURLWithPath: target))
+        let fd = open(target, O_RDONLY); fsync(fd); close(fd)                  // clean pages, still cached
+        let cached = try residentPages(target)
+        // The same file named otherwise among the inputs: left alone.
+        #expect(!releaseCachedPages(ofReplacedOutput: target, inputs: [tmp.path + "/./out.bin"]))
+        #expect(try residentPages(target) == cached)
+        #expect(releaseCachedPages(ofReplacedOutput: target, inputs: [tmp.file("other.fits")]))
+        if fileSystemType(of: tmp.path).map({ ["ext2", "ext3", "ext4"].contains($0) }) ?? false {
+            #expect(cached == 1024)                                          // 4 MiB of 4 KiB pages, written and kept
+            #expect(try residentPages(target) == 0)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == bytes)
+    }
+}
+
 /// The type of the file system holding `path`, from /proc/self/mounts (the longest mount point above it).
 private func fileSystemType(of path: String) -> String? {
     guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return nil }

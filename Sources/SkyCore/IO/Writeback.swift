@@ -1,4 +1,5 @@
-// Starting the writeback of an output file that will replace an existing one, while it is being written.
+// Outputs that replace existing files: the replaced file's cached pages released when a run starts, and the
+// new file's writeback started while it is being written.
 internal import CSkySystem
 import Foundation
 #if canImport(Glibc)
@@ -72,4 +73,35 @@ final class ReplacementWriteback: @unchecked Sendable {
             }
         }
     }
+}
+
+/// Releases the operating system's cached pages of an existing file that output `path` will replace (a run's
+/// output written again, say), so that the memory they hold serves the run.
+///
+/// Call it when a run starts. The pages would be dropped anyway when the new file is renamed over the old
+/// one, at the end of the run; released now, their memory is what the run's first allocations reuse. That
+/// matters where fresh memory is slow: on a virtual machine whose freed memory is handed back to the host
+/// (free page reporting), memory freed a moment ago is faulted in at ~0.1 ms/MB and memory idle for
+/// seconds at 1–3.5 ms/MB (measured on the development machine). There, `skytool match` at 10^7 rows
+/// replacing its 228 MB output took 2.80 s (median of 7) with the old file cached and 2.49 s with it released.
+///
+/// Only clean cached pages are dropped; the file's contents and the output's crash guarantee are untouched
+/// (a failed run leaves the old file whole). Nothing is done when there is no such regular file, or when it
+/// is one of `inputs` (the files the run reads keep their pages). Returns whether pages were released.
+@discardableResult
+public func releaseCachedPages(ofReplacedOutput path: String, inputs: [String] = []) -> Bool {
+    #if os(Linux)
+    func identity(_ p: String) -> (UInt, UInt)? {
+        var st = stat()
+        guard stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return (UInt(st.st_dev), UInt(st.st_ino))
+    }
+    guard let target = identity(path), !inputs.contains(where: { identity($0).map { $0 == target } ?? false }) else { return false }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return skysys_drop_cached_pages(fd) == 0
+    #else
+    return false
+    #endif
 }
