@@ -524,7 +524,7 @@ public enum FITSHDUKind: String, Sendable, Codable {
 enum FITSReadKind { case logical, int64, uint64, float, double }
 
 /// Pixel element types an image can be read into.
-public protocol FITSImageElement: BinaryFloatingPoint, Sendable {
+public protocol FITSImageElement: BinaryFloatingPoint, BitwiseCopyable, Sendable {
     static var fitsDatatype: Int32 { get }
 }
 extension Double: FITSImageElement { public static var fitsDatatype: Int32 { TDOUBLE } }

@@ -58,7 +58,7 @@ public struct WCS: Sendable {
     /// Builds the WCS of HDU `hdu` of an open FITS file (default: the image HDU the path names or the first
     /// image with data, else the HDU the file was opened at).
     public init(file: FITSFile, hdu: Int? = nil, alternate: Character = " ") throws {
-        let h = try hdu ?? ((try? file.resolveImageHDU(nil)) ?? file.initialHDU)
+        let h = hdu ?? ((try? file.resolveImageHDU(nil)) ?? file.initialHDU)
         let (text, _) = try file.headerText(hdu: h)
         try self.init(cards: Array(text.prefix { $0 != 0 }), alternate: alternate, source: "\(file.path) HDU \(h)")
     }
