@@ -63,7 +63,7 @@ extension Catalogue {
             let u = (c.unit ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             switch u {
             case "rad", "radian", "radians": return .radians
-            case "deg", "degree", "degrees", "d": return .degrees
+            case "deg", "degree", "degrees": return .degrees
             case "h", "hr", "hour", "hours", "hourangle", "hour_angle", "arcsec", "arcmin", "mas", "arcseconds", "arcminutes":
                 throw CatalogueError(.invalidArgument, "position column '\(c.name)' has unit '\(c.unit ?? "")': skytool reads positions in degrees or radians; convert the column (or name other position columns)", source: source, column: c.name)
             default: return .unknown
