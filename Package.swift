@@ -34,6 +34,10 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "pkg-config"])]
         ),
+        .systemLibrary(
+            name: "CSkySEP",
+            providers: [.apt(["libsep-dev"])]
+        ),
         // Two Linux system calls that Swift's Glibc module hides (see its header); no library to link.
         .target(name: "CSkySystem"),
         .target(
@@ -48,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "SkyPhot",
-            dependencies: ["SkyCore", "SkyMatch", "CSkyLAPACK"],
+            dependencies: ["SkyCore", "SkyMatch", "CSkyLAPACK", "CSkySEP"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // Workflow configuration files (TOML); kept apart so that SkyCore/SkyMatch users never build TOMLKit.

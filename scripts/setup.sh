@@ -8,6 +8,7 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 have_pc cfitsio || need+=(libcfitsio-dev)
 have_pc wcslib || need+=(wcslib-dev)
 have_pc lapacke || need+=(liblapacke-dev)
+[ -f /usr/include/sep.h ] || need+=(libsep-dev)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2

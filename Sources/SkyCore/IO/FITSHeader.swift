@@ -1,4 +1,5 @@
 // FITS header cards as values.
+import Foundation
 
 /// The value of a header keyword.
 public enum FITSHeaderValue: Sendable, Equatable, CustomStringConvertible {
@@ -80,4 +81,39 @@ public struct FITSHeader: Sendable, Equatable {
         }
         return false
     }
+}
+
+extension FITSHeader {
+    /// The header as FITS card images (80 characters each, no END), e.g. for `WCS(headerText:)`.
+    /// Numbers are written with 17 significant digits (they read back to the same Double); keywords longer
+    /// than 8 characters (HIERARCH and non-standard cards) are left out.
+    public var cardText: String {
+        var out = ""
+        for c in cards where c.name.count <= 8 && c.name != "END" {
+            let key = c.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+            var line: String
+            switch c.value {
+            case .none:
+                line = key + (c.name == "COMMENT" || c.name == "HISTORY" || c.name.isEmpty ? "" : " ") + c.comment
+            default:
+                let v: String
+                switch c.value {
+                case .bool(let b): v = String(repeating: " ", count: 19) + (b ? "T" : "F")
+                case .int(let i): v = String(i).leftPadded(to: 20)
+                case .double(let d): v = String(format: "%.17G", d).leftPadded(to: 20)
+                case .string(let s): v = ("'" + s.replacingOccurrences(of: "'", with: "''").padding(toLength: max(8, s.count), withPad: " ", startingAt: 0) + "'")
+                case .none: v = ""
+                }
+                line = key + "= " + v
+                if !c.comment.isEmpty { line += " / " + c.comment }
+            }
+            let bytes = Array(line.utf8.prefix(80)).map { $0 < 32 || $0 > 126 ? UInt8(ascii: "?") : $0 }
+            out += String(decoding: bytes, as: UTF8.self).padding(toLength: 80, withPad: " ", startingAt: 0)
+        }
+        return out
+    }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
