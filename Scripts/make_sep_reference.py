@@ -7,7 +7,7 @@ Run with Debian's interpreter (python3-sep 1.2.1, python3-astropy, python3-numpy
 
 What it computes, mirroring skytool's pipeline step for step, so that the comparison tests SEP's calls and
 skytool's handling around them (offsets, subtraction, errors, annulus), not different arithmetic:
-  * the image as float32 (astropy applies BSCALE/BZERO to the int16 pixels and returns float32);
+  * the image as float32, scaled as cfitsio does (int16 * BSCALE + BZERO in double, then rounded to float32);
   * SEP's mesh background (64x64 boxes, 3x3 filter): the global background and rms, and the float32 maps;
   * data = image - background in float32;
   * sum_circle(data, x, y, r, err=rms map, gain) at positions that include the image edges and corners
@@ -29,7 +29,11 @@ from astropy.io import fits
 
 warnings.simplefilter("ignore")
 here = "Tests/SkyPhotTests/Fixtures/sep/"
-data = fits.getdata(here + "sep_image.fits").astype(np.float32)
+with fits.open(here + "sep_image.fits", do_not_scale_image_data=True) as f:
+    raw = f[0].data
+    bscale, bzero = f[0].header.get("BSCALE", 1.0), f[0].header.get("BZERO", 0.0)
+# cfitsio scales in double and rounds once to float32 (astropy would scale in float32 arithmetic).
+data = (raw.astype(np.float64) * bscale + bzero).astype(np.float32)
 bkg = sep.Background(data, bw=64, bh=64, fw=3, fh=3)
 back = bkg.back(dtype=np.float32)
 rms = bkg.rms(dtype=np.float32)
@@ -37,8 +41,10 @@ sub = (data - back).astype(np.float32)
 
 rng = np.random.default_rng(20261203)
 h, w = data.shape
-xs = list(rng.uniform(0, w - 1, 40)) + [0.0, w - 1.0, 0.0, w - 1.0, 2.3, w - 3.7, -0.4, w - 0.6]
-ys = list(rng.uniform(0, h - 1, 40)) + [0.0, 0.0, h - 1.0, h - 1.0, h - 2.2, 1.6, 10.0, 20.0]
+# Edge positions are off round numbers: with sub-sampling, a sub-pixel exactly on the circle (dx, dy = 3, 4
+# for r = 5) would be decided by the last bit of the 0-/1-based conversion.
+xs = list(rng.uniform(0, w - 1, 40)) + [0.013, w - 1.017, 0.021, w - 0.987, 2.31, w - 3.71, -0.43, w - 0.63]
+ys = list(rng.uniform(0, h - 1, 40)) + [0.011, 0.019, h - 1.013, h - 0.991, h - 2.23, 1.61, 10.07, 20.03]
 xs = np.array(xs)
 ys = np.array(ys)
 

@@ -27,7 +27,8 @@ public struct ApertureOptions: Sendable, Equatable {
     /// Aperture radius in pixels.
     public var radius: Double
     /// Optional local background annulus, inner and outer radii in pixels: its mean per pixel (summed with
-    /// SEP's centre sampling, as python-sep does) times the aperture's area is subtracted from the sum.
+    /// SEP's centre sampling, as python-sep does) times the aperture's area is subtracted from the sum. As in
+    /// python-sep, the flags are the aperture's; an annulus with no usable pixel gives NaN.
     public var annulusInner: Double? = nil
     public var annulusOuter: Double? = nil
     /// Gain in e⁻ per data unit; 0 leaves the Poisson term out of the error (then the error is the rms map's alone).
@@ -111,7 +112,6 @@ extension SkyImage {
                                 var f = s.sum, e = s.error, flag = Int(s.flag)
                                 if let (rin, rout) = annulus {
                                     let b = try SEP.sumAnnulus(im, x: cx, y: cy, rin: rin, rout: rout, subpix: 1, image: src)
-                                    flag |= Int(b.flag)
                                     if b.area > 0 {
                                         let perPixel = b.sum / b.area
                                         f -= perPixel * s.area
