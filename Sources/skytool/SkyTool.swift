@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import SkyConfig
 import SkyCore
+import SkyPhot
 import SkyPlates
 
 @main
@@ -15,7 +16,8 @@ struct SkyTool: ParsableCommand {
         Angles accept units: mas, arcsec or ", arcmin or ', deg (a bare number is arcsec for radii).
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self]
+        subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self,
+                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.
@@ -36,7 +38,7 @@ struct SkyTool: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
-        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError:
+        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError, is ImageError:
             FileHandle.standardError.write(Data("skytool: error: \(error)\n".utf8))
             return 2
         default:

@@ -60,7 +60,7 @@ public struct SkyImage: Sendable {
     /// The WCS, or an error naming the image when it has none.
     public func requireWCS(for step: String) throws(WCSError) -> WCS {
         guard let wcs else {
-            throw WCSError(status: 0, message: "the image has no celestial WCS, so sky positions cannot be used for \(step); give pixel positions instead", source: source)
+            throw WCSError(status: 0, message: "the image has no celestial WCS, which \(step) needs", source: source)
         }
         return wcs
     }
