@@ -32,6 +32,7 @@ struct Cutout: ParsableCommand {
             throw ValidationError("--size takes an angle (2arcmin) or pixels (64pix), or W,H, got '\(size)'")
         }
         let img = try SkyImage.read(image)
+        _ = try img.requireWCS(for: "a cutout at a sky position")
         let w = lengths[0], h = lengths.count > 1 ? lengths[1] : lengths[0]
         let cut: SkyImage
         switch (w.value, h.value) {
