@@ -35,5 +35,23 @@ step "Hipparcos stars with no Tycho-2 counterpart within 1\"" \
      --epoch1 1991.25 --epoch2 2000 --out "$out/hip2_unmatched.fits"
 step "Close pairs in the Tycho-2 subset (friends of friends, 20\")" "$bin" group "$taurus/tycho2_astrometrynet.fits" --radius 20arcsec --keep duplicated --out "$out/tycho2_pairs.fits"
 step "Variability statistics of ten MACHO stars" "$bin" varstats "$macho" --id-col macho_id,band --time-col mjd --mag-col mag --err-col mag_err --out "$out/macho_stats.csv"
+mkdir -p "$out/images"
+step "Image: SExtractor's mesh background and noise of SEP's test frame" \
+     "$bin" background "$data/sep_image.fits" --out-back "$out/images/back.fits" --out-rms "$out/images/rms.fits"
+step "Image: its sources (detection and deblending at 1.5 sigma)" "$bin" detect "$data/sep_image.fits" --out "$out/images/sources.fits"
+step "Image: aperture (5 px) and forced PSF (FWHM 3 px) photometry at those positions" \
+     "$bin" photometry "$data/sep_image.fits" --positions "$out/images/sources.fits" --xy x,y --aperture 5pix --psf-fwhm 3 \
+     --out "$out/images/photometry.csv"
+step "The five brightest, aperture against PSF flux" \
+     "$bin" convert "$out/images/photometry.csv" "$out/images/brightest.csv" --plain-csv \
+     --where "flux_aper > 0.1*max(flux_aper)" --columns id,x,y,flux_aper,flux_aper_err,flux_psf,flux_psf_err,chi2_psf
+cat "$out/images/brightest.csv"
+step "Radio: sources of the VLA FIRST cutout (no background subtraction, 5 sigma)" \
+     "$bin" detect "$data/vla_first_sin.fits" --background none --box 33 --threshold 5 --min-area 3 --out "$out/images/first_sources.fits"
+step "Radio: forced photometry with the header's restoring beam (peak in Jy/beam) at those sky positions" \
+     "$bin" photometry "$data/vla_first_sin.fits" --positions "$out/images/first_sources.fits" --psf beam --background none --box 33 \
+     --out "$out/images/first_forced.csv"
+step "Radio: a 30\" cutout around the first source, WCS kept" \
+     "$bin" cutout "$data/vla_first_sin.fits" --ra 162.5263 --dec 30.6739 --size 30arcsec --out "$out/images/first_cutout.fits"
 printf '\nDemo outputs are in %s\n' "$out"
 printf 'Plate mismatch results: %s/mismatch/ (matched.fits, nonmatched.fits, summary.json, candidates.reg)\n' "$out"

@@ -139,3 +139,33 @@ if section("csv") {
     try? FileManager.default.removeItem(atPath: path)
 }
 print("checksum \(sink)")
+
+// Image measurement: the same steps as Benchmarks/peers/sep_pipeline.py (read, mesh background, detection,
+// apertures at the detections), and forced PSF photometry at 10^5 positions. BENCH_IMAGE names the image
+// and BENCH_POSITIONS the positions table (Scripts/make_bench_image.py makes both).
+if section("image"), let imagePath = ProcessInfo.processInfo.environment["BENCH_IMAGE"] {
+    var detected = 0
+    try time("image: read + background + detect + apertures", repeats: 5, perItem: 1) {
+        let img = try SkyImage.read(imagePath)
+        let maps = try img.background()
+        let sub = try img.subtracting(maps)              // once, as the peer does
+        let found = try sub.detect(maps: maps, subtract: false)
+        let phot = try sub.aperturePhotometry(x: found.x, y: found.y, maps: maps, subtract: false, options: ApertureOptions(radius: 5))
+        detected = found.count
+        sink &+= Int64(phot.flux.count)
+    }
+    print("   \(detected) sources detected")
+    if let posPath = ProcessInfo.processInfo.environment["BENCH_POSITIONS"] {
+        let img = try SkyImage.read(imagePath)
+        let maps = try img.background()
+        let pos = try Catalogue.read(posPath)
+        let x = try pos.doubles("x"), y = try pos.doubles("y")
+        var groups = 0
+        try time("image: forced PSF photometry, \(x.count) positions", repeats: 5, perItem: x.count) {
+            let m = try img.forcedPhotometry(x: x, y: y, maps: maps, options: ForcedPhotometryOptions(psf: .gaussian(fwhm: 3)))
+            groups = m.groupSize.max() ?? 0
+            sink &+= Int64(m.flux.count)
+        }
+        print("   largest group \(groups)")
+    }
+}

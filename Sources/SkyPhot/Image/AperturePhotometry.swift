@@ -83,23 +83,23 @@ extension SkyImage {
         guard options.subpixels >= 0, options.gain >= 0 else {
             throw ImageError(.invalidArgument, "subpixels and gain must not be negative", image: source, step: step)
         }
-        let (data, noise, maskBytes) = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
+        let planes = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
         let n = x.count
         var flux = [Double](repeating: .nan, count: n), err = flux, area = flux, local = flux
         var flags = [Int](repeating: 0, count: n)
         let w = width, h = height, src = source
         let firstError = ErrorSlot()
-        data.withUnsafeBufferPointer { d in noise.withUnsafeBufferPointer { r in maskBytes.withUnsafeBufferPointer { m in
+        planes.data.withUnsafeBufferPointer { d in planes.rms.withUnsafeBufferPointer { r in Self.withOptionalBytes(planes.mask) { mp in
             flux.withUnsafeMutableBufferPointer { fb in err.withUnsafeMutableBufferPointer { eb in
             area.withUnsafeMutableBufferPointer { ab in local.withUnsafeMutableBufferPointer { lb in
             flags.withUnsafeMutableBufferPointer { gb in
-                guard let dp = d.baseAddress, let rp = r.baseAddress, let mp = m.baseAddress,
+                guard let dp = d.baseAddress, let rp = r.baseAddress,
                       let fp = fb.baseAddress, let ep = eb.baseAddress, let ap = ab.baseAddress, let lp = lb.baseAddress, let gp = gb.baseAddress else { return }
-                let D = UnsafeSendablePointer(dp), R = UnsafeSendablePointer(rp), M = UnsafeSendablePointer(mp)
+                let D = UnsafeSendablePointer(dp), R = UnsafeSendablePointer(rp), M = mp.map { UnsafeSendablePointer($0) }
                 let F = UnsafeMutableSendablePointer(fp), E = UnsafeMutableSendablePointer(ep), A = UnsafeMutableSendablePointer(ap)
                 let L = UnsafeMutableSendablePointer(lp), G = UnsafeMutableSendablePointer(gp)
                 Parallel.forEachChunk(count: n, minChunk: 2048) { lo, hi in
-                    let input = SEP.Input(data: D.p, noise: R.p, mask: M.p, width: w, height: h, gain: options.gain)
+                    let input = SEP.Input(data: D.p, noise: R.p, mask: M?.p, width: w, height: h, gain: options.gain)
                     do {
                         try SEP.withImage(input) { (im) throws(ImageError) in
                             for i in lo..<hi {
@@ -135,20 +135,56 @@ extension SkyImage {
     }
 
     /// The planes a measurement reads: data (background subtracted when asked; NaN → 0), the rms map
-    /// (non-finite or non-positive values → the global rms), and mask bytes (the user's mask, NaN pixels).
-    func measurementPlanes(maps: BackgroundMap, subtract: Bool, mask: [Bool]?, step: String) throws(ImageError) -> ([Float], [Float], [UInt8]) {
+    /// (non-finite or non-positive values → the global rms), and mask bytes (the user's mask and the NaN
+    /// pixels; nil when nothing is masked). Arrays are shared, not copied, where nothing changes them.
+    func measurementPlanes(maps: BackgroundMap, subtract: Bool, mask: [Bool]?, step: String) throws(ImageError) -> MeasurementPlanes {
         let n = width * height
-        var data = [Float](repeating: 0, count: n)
-        var m = try maskBytes(mask, step: step) ?? [UInt8](repeating: 0, count: n)
-        var rms = maps.rms
-        let g = maps.globalRMS
-        for i in 0..<n {
-            let v = subtract ? pixels[i] - maps.background[i] : pixels[i]
-            if v.isFinite { data[i] = v } else { m[i] = 1 }
-            if !(rms[i].isFinite && rms[i] > 0) { rms[i] = g.isFinite && g > 0 ? g : 0 }
+        var m = try maskBytes(mask, step: step)
+        var data: [Float]
+        if subtract {
+            data = [Float](unsafeUninitializedCapacity: n) { out, count in
+                pixels.withUnsafeBufferPointer { p in maps.background.withUnsafeBufferPointer { b in
+                    for i in 0..<n { out[i] = p[i] - b[i] }
+                }}
+                count = n
+            }
+        } else {
+            data = pixels
         }
-        return (data, rms, m)
+        let firstBad = data.withUnsafeBufferPointer { d in d.firstIndex { !$0.isFinite } }
+        if let firstBad {
+            if m == nil { m = [UInt8](repeating: 0, count: n) }
+            for i in firstBad..<n where !data[i].isFinite { data[i] = 0; m?[i] = 1 }
+        }
+        var rms = maps.rms
+        let g = maps.globalRMS.isFinite && maps.globalRMS > 0 ? maps.globalRMS : 0
+        if let bad = rms.withUnsafeBufferPointer({ r in r.firstIndex { !($0.isFinite && $0 > 0) } }) {
+            for i in bad..<n where !(rms[i].isFinite && rms[i] > 0) { rms[i] = g }
+        }
+        return MeasurementPlanes(data: data, rms: rms, mask: m)
     }
+
+    /// The image minus a background map (e.g. to subtract once and measure several times with
+    /// `subtract: false`).
+    public func subtracting(_ maps: BackgroundMap) throws(ImageError) -> SkyImage {
+        try checkMap(maps, step: "background subtraction")
+        var out = self
+        out.pixels = [Float](unsafeUninitializedCapacity: width * height) { o, count in
+            pixels.withUnsafeBufferPointer { p in maps.background.withUnsafeBufferPointer { b in
+                for i in 0..<p.count { o[i] = p[i] - b[i] }
+            }}
+            count = width * height
+        }
+        return out
+    }
+}
+
+/// What SEP and the PSF fitter read; see `SkyImage.measurementPlanes`.
+struct MeasurementPlanes {
+    var data: [Float]
+    var rms: [Float]
+    /// 1 = masked (the user's mask or a NaN pixel); nil when no pixel is masked.
+    var mask: [UInt8]?
 }
 
 /// The first error thrown by any worker of a parallel loop.

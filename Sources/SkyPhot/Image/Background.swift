@@ -88,9 +88,9 @@ extension SkyImage {
         return mask.map { $0 ? 1 : 0 }
     }
 
-    static func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafePointer<UInt8>?) throws(ImageError) -> R) throws(ImageError) -> R {
+    static func withOptionalBytes<R, E: Error>(_ bytes: [UInt8]?, _ body: (UnsafePointer<UInt8>?) throws(E) -> R) throws(E) -> R {
         guard let bytes else { return try body(nil) }
-        return try bytes.withUnsafeBufferPointer { (b) throws(ImageError) -> R in try body(b.baseAddress) }
+        return try bytes.withUnsafeBufferPointer { (b) throws(E) -> R in try body(b.baseAddress) }
     }
 
     /// Checks that a map has this image's size.

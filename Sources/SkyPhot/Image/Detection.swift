@@ -91,16 +91,16 @@ extension SkyImage {
             throw ImageError(.invalidArgument, "the filter kernel has \(k.count) values for \(options.kernelWidth)×\(options.kernelHeight)", image: source, step: step)
         }
         let n = width * height
-        let (data, rms, m) = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
+        let planes = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
         let perPixel = options.perPixelNoise ?? userNoise
         guard maps.globalRMS.isFinite, maps.globalRMS > 0 else {
             throw ImageError(.invalidArgument, "the noise is zero or undefined (global rms \(maps.globalRMS)); is the image constant or all NaN?", image: source, step: step)
         }
-        let e: SEP.Extraction = try data.withUnsafeBufferPointer { (d) throws(ImageError) -> SEP.Extraction in
-            try rms.withUnsafeBufferPointer { (r) throws(ImageError) -> SEP.Extraction in
-                try m.withUnsafeBufferPointer { (mb) throws(ImageError) -> SEP.Extraction in
+        let e: SEP.Extraction = try planes.data.withUnsafeBufferPointer { (d) throws(ImageError) -> SEP.Extraction in
+            try planes.rms.withUnsafeBufferPointer { (r) throws(ImageError) -> SEP.Extraction in
+                try Self.withOptionalBytes(planes.mask) { (mb) throws(ImageError) -> SEP.Extraction in
                     guard let db = d.baseAddress else { throw ImageError(.notAnImage, "the image has no pixels", image: source, step: step) }
-                    var input = SEP.Input(data: db, noise: perPixel ? r.baseAddress : nil, mask: mb.baseAddress, width: width, height: height)
+                    var input = SEP.Input(data: db, noise: perPixel ? r.baseAddress : nil, mask: mb, width: width, height: height)
                     if !perPixel { input.noiseValue = Double(maps.globalRMS) }
                     return try SEP.extract(input, threshold: options.threshold, relative: true, minArea: options.minArea,
                                            kernel: options.kernel, kernelSize: (options.kernelWidth, options.kernelHeight),

@@ -64,10 +64,10 @@ extension SkyImage {
         guard h >= 1, h <= 1000 else {
             throw ImageError(.invalidArgument, "footprint half-size \(h) pixels is out of range (1…1000)", image: source, step: step)
         }
-        let (data, rms, maskBytes) = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
+        let planes = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
         var weight = [Float](repeating: 0, count: width * height)
-        for p in 0..<weight.count where maskBytes[p] == 0 && rms[p] > 0 { weight[p] = 1 / (rms[p] * rms[p]) }
-        let plan = ForcedFit(width: width, height: height, half: h, psf: options.psf, data: data, weight: weight)
+        for p in 0..<weight.count where (planes.mask?[p] ?? 0) == 0 && planes.rms[p] > 0 { weight[p] = 1 / (planes.rms[p] * planes.rms[p]) }
+        let plan = ForcedFit(width: width, height: height, half: h, psf: options.psf, data: planes.data, weight: weight)
         return plan.run(x: x, y: y, maxGroup: options.maxGroupSize, minCoupling: options.groupingCoupling)
     }
 }
