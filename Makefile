@@ -26,6 +26,7 @@ demo: release
 
 bench: setup
 	@bash Benchmarks/run.sh
+	@bash Benchmarks/run_image.sh
 
 clean:
 	rm -rf .build $(DEMO_OUT)

@@ -65,8 +65,15 @@ extension SkyImage {
             throw ImageError(.invalidArgument, "footprint half-size \(h) pixels is out of range (1…1000)", image: source, step: step)
         }
         let planes = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
-        var weight = [Float](repeating: 0, count: width * height)
-        for p in 0..<weight.count where (planes.mask?[p] ?? 0) == 0 && planes.rms[p] > 0 { weight[p] = 1 / (planes.rms[p] * planes.rms[p]) }
+        // w = 1/rms² on usable pixels, 0 on masked ones.
+        let count = width * height
+        let weight = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            planes.rms.withUnsafeBufferPointer { r in
+                for p in 0..<count { out[p] = r[p] > 0 ? 1 / (r[p] * r[p]) : 0 }
+            }
+            if let mask = planes.mask { for p in 0..<count where mask[p] != 0 { out[p] = 0 } }
+            initialized = count
+        }
         let plan = ForcedFit(width: width, height: height, half: h, psf: options.psf, data: planes.data, weight: weight)
         return plan.run(x: x, y: y, maxGroup: options.maxGroupSize, minCoupling: options.groupingCoupling)
     }
@@ -158,27 +165,34 @@ struct ForcedFit: Sendable {
         }
         // χ² of the final model over each footprint.
         let fluxC = flux, slotC = slot, countC = pixelCount, boxesF = boxes, stampsC = stamps, activeC = active
-        chi2 = Parallel.map(n) { (i: Int) -> Double in
-            let s = slotC[i]
-            guard s >= 0, countC[i] > 1, fluxC[i].isFinite else { return .nan }
-            let b = boxesF[i]
-            var resid = [Double](repeating: 0, count: b.w * b.h)
-            for j in 0..<b.h { for k in 0..<b.w { resid[j * b.w + k] = Double(data[(b.y0 + j) * width + b.x0 + k]) - fluxC[i] * Double(stampsC[b.offset + j * b.w + k]) } }
-            for e in graph.start[s]..<graph.start[s + 1] {
-                let o = activeC[graph.index[e]]
-                guard fluxC[o].isFinite else { continue }
-                let c = boxesF[o]
-                let ix0 = max(b.x0, c.x0), ix1 = min(b.x0 + b.w, c.x0 + c.w), iy0 = max(b.y0, c.y0), iy1 = min(b.y0 + b.h, c.y0 + c.h)
-                for yy in iy0..<iy1 { for xx in ix0..<ix1 {
-                    resid[(yy - b.y0) * b.w + (xx - b.x0)] -= fluxC[o] * Double(stampsC[c.offset + (yy - c.y0) * c.w + (xx - c.x0)])
-                } }
+        chi2.withUnsafeMutableBufferPointer { cb in
+            guard let cp = cb.baseAddress else { return }
+            let C = UnsafeMutableSendablePointer(cp)
+            Parallel.forEachChunk(count: n, minChunk: 1024) { lo, hi in
+                var resid: [Double] = []
+                for i in lo..<hi {
+                    let s = slotC[i]
+                    guard s >= 0, countC[i] > 1, fluxC[i].isFinite else { continue }
+                    let b = boxesF[i]
+                    resid.removeAll(keepingCapacity: true)
+                    for j in 0..<b.h { for k in 0..<b.w { resid.append(Double(data[(b.y0 + j) * width + b.x0 + k]) - fluxC[i] * Double(stampsC[b.offset + j * b.w + k])) } }
+                    for e in graph.start[s]..<graph.start[s + 1] {
+                        let o = activeC[graph.index[e]]
+                        guard fluxC[o].isFinite else { continue }
+                        let c = boxesF[o]
+                        let ix0 = max(b.x0, c.x0), ix1 = min(b.x0 + b.w, c.x0 + c.w), iy0 = max(b.y0, c.y0), iy1 = min(b.y0 + b.h, c.y0 + c.h)
+                        for yy in iy0..<iy1 { for xx in ix0..<ix1 {
+                            resid[(yy - b.y0) * b.w + (xx - b.x0)] -= fluxC[o] * Double(stampsC[c.offset + (yy - c.y0) * c.w + (xx - c.x0)])
+                        } }
+                    }
+                    var sum = 0.0
+                    for j in 0..<b.h { for k in 0..<b.w {
+                        let r = resid[j * b.w + k]
+                        sum += Double(weight[(b.y0 + j) * width + b.x0 + k]) * r * r
+                    } }
+                    C.p[i] = sum / Double(countC[i] - 1)
+                }
             }
-            var sum = 0.0
-            for j in 0..<b.h { for k in 0..<b.w {
-                let r = resid[j * b.w + k]
-                sum += Double(weight[(b.y0 + j) * width + b.x0 + k]) * r * r
-            } }
-            return sum / Double(countC[i] - 1)
         }
         return ForcedMeasurements(flux: flux, fluxError: err, chi2: chi2, pixelCount: pixelCount, groupSize: groupSize,
                                   flags: flags.map { PhotometryFlags(rawValue: $0) })
@@ -357,15 +371,28 @@ struct SourceGroups: Sendable {
         for (k, f) in factors.enumerated() { for (p, s) in members[k].enumerated() where f.degenerate[p] { degenerateV[s] = true } }
         let degenerate = degenerateV
         let memb = members
+        // z = M⁻¹ r, M = blockdiag(A_G): groups are disjoint, so workers write their own members' slots.
         func applyPreconditioner(_ r: [Double]) -> [Double] {
-            let parts = Parallel.map(memb.count) { (k: Int) -> [Double] in
-                var v = memb[k].map { degenerate[$0] ? 0 : r[$0] }
-                SourceGroups.backSolve(factors[k], &v)
-                for (p, s) in memb[k].enumerated() where degenerate[s] { v[p] = 0 }
-                return v
-            }
             var z = [Double](repeating: 0, count: m)
-            for (k, v) in parts.enumerated() { for (p, s) in memb[k].enumerated() { z[s] = v[p] } }
+            z.withUnsafeMutableBufferPointer { zb in
+                guard let zp = zb.baseAddress else { return }
+                let Z = UnsafeMutableSendablePointer(zp)
+                Parallel.forEachChunk(count: memb.count, minChunk: 512) { lo, hi in
+                    var v: [Double] = []
+                    for k in lo..<hi {
+                        let mem = memb[k]
+                        if mem.count == 1 {
+                            let s = mem[0]
+                            Z.p[s] = degenerate[s] ? 0 : r[s] / (factors[k].L[0] * factors[k].L[0])
+                            continue
+                        }
+                        v.removeAll(keepingCapacity: true)
+                        for s in mem { v.append(degenerate[s] ? 0 : r[s]) }
+                        SourceGroups.backSolve(factors[k], &v)
+                        for (p, s) in mem.enumerated() { Z.p[s] = degenerate[s] ? 0 : v[p] }
+                    }
+                }
+            }
             return z
         }
         func multiply(_ v: [Double]) -> [Double] {
