@@ -101,7 +101,9 @@ extension FITSHeader {
                 case .bool(let b): v = String(repeating: " ", count: 19) + (b ? "T" : "F")
                 case .int(let i): v = String(i).leftPadded(to: 20)
                 case .double(let d): v = String(format: "%.17G", d).leftPadded(to: 20)
-                case .string(let s): v = ("'" + s.replacingOccurrences(of: "'", with: "''").padding(toLength: max(8, s.count), withPad: " ", startingAt: 0) + "'")
+                case .string(let s):
+                    let quoted = s.replacingOccurrences(of: "'", with: "''")
+                    v = "'" + quoted.padding(toLength: max(8, quoted.count), withPad: " ", startingAt: 0) + "'"
                 case .none: v = ""
                 }
                 line = key + "= " + v

@@ -30,7 +30,7 @@ public struct SkyImage: Sendable {
     ///
     /// Axes beyond the second must have length 1 (radio images carry FREQ and STOKES axes so): the plane
     /// is read and the WCS's celestial part is kept. A cube with several planes is refused; cfitsio's
-    /// section syntax (`cube.fits[0][*,*,3]`) picks one plane. Pixels are scaled by BSCALE/BZERO; blank
+    /// section syntax (`cube.fits[0][*,*,3:3]`) picks one plane. Pixels are scaled by BSCALE/BZERO; blank
     /// pixels become NaN.
     public static func read(_ path: String, hdu: Int? = nil) throws -> SkyImage {
         let file = try FITSFile(path: path)
@@ -45,7 +45,7 @@ public struct SkyImage: Sendable {
             throw FITSError(status: 212, message: "not a 2-D image (axes \(axes))", operation: "reading an image", file: path, hdu: h)
         }
         if let k = axes.dropFirst(2).firstIndex(where: { $0 != 1 }) {
-            throw FITSError(status: 212, message: "a cube: axis \(k + 1) has \(axes[k]) planes; pick one plane with cfitsio's section syntax, e.g. '\(path)[\(h)][*,*,1]'",
+            throw FITSError(status: 212, message: "a cube: axis \(k + 1) has \(axes[k]) planes; pick one plane with cfitsio's section syntax, e.g. '\(path)[\(h)][*,*,1:1]'",
                             operation: "reading an image", file: path, hdu: h)
         }
         let first = axes.map { _ in 1 }
