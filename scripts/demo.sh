@@ -42,7 +42,7 @@ step "Image: its sources (detection and deblending at 1.5 sigma)" "$bin" detect 
 step "Image: aperture (5 px) and forced PSF (FWHM 3 px) photometry at those positions" \
      "$bin" photometry "$data/sep_image.fits" --positions "$out/images/sources.fits" --xy x,y --aperture 5pix --psf-fwhm 3 \
      --out "$out/images/photometry.csv"
-step "The five brightest, aperture against PSF flux" \
+step "The brightest (above 10 % of the peak): aperture against Gaussian-PSF flux (bright stars have wings a Gaussian lacks: chi2_psf > 1)" \
      "$bin" convert "$out/images/photometry.csv" "$out/images/brightest.csv" --plain-csv \
      --where "flux_aper > 0.1*max(flux_aper)" --columns id,x,y,flux_aper,flux_aper_err,flux_psf,flux_psf_err,chi2_psf
 cat "$out/images/brightest.csv"
