@@ -71,3 +71,25 @@ struct SkyImageTests {
         #expect(CutoutRegion(firstX: 11, firstY: 10, width: 4, height: 2).overlaps(imageWidth: 10, imageHeight: 10) == false)
     }
 }
+
+@Suite("SkyImage from an integer image with BLANK")
+struct BlankPixelTests {
+    /// A 16-bit integer image written byte by byte (FITS standard: big-endian, 2880-byte blocks) with
+    /// BSCALE/BZERO and BLANK: blank pixels read as NaN, the others scaled.
+    @Test func blankPixelsAreNaN() throws {
+        let d = TempDir()
+        let cards = ["SIMPLE  =                    T", "BITPIX  =                   16", "NAXIS   =                    2",
+                     "NAXIS1  =                    3", "NAXIS2  =                    2", "BSCALE  =                  0.5",
+                     "BZERO   =                100.0", "BLANK   =               -32768", "END"]
+        var bytes = Array(cards.map { $0.padding(toLength: 80, withPad: " ", startingAt: 0) }.joined().utf8)
+        bytes += [UInt8](repeating: 32, count: 2880 - bytes.count)
+        let raw: [Int16] = [0, 10, -32768, 4, -32768, -2]
+        for v in raw { let u = UInt16(bitPattern: v); bytes += [UInt8(u >> 8), UInt8(u & 0xFF)] }
+        bytes += [UInt8](repeating: 0, count: 2880 - raw.count * 2)
+        try Data(bytes).write(to: URL(fileURLWithPath: d.file("i.fits")))
+        let img = try SkyImage.read(d.file("i.fits"))
+        #expect(img.pixels[0] == 100 && img.pixels[1] == 105 && img.pixels[3] == 102 && img.pixels[5] == 99)
+        #expect(img.pixels[2].isNaN && img.pixels[4].isNaN)
+        #expect(img.wcs == nil)
+    }
+}

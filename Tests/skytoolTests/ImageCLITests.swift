@@ -48,6 +48,38 @@ struct ImageCLITests {
         #expect(SkyTool.run(["background", s.file("missing.fits"), "--out-back", s.file("y.fits")]) == 2)
     }
 
+    /// Given maps instead of the mesh estimate: the mesh's own maps written by `background` and read back
+    /// give the same catalogue; a mask removes the sources under it.
+    @Test func givenMapsAndMasks() throws {
+        let s = Scratch()
+        let img = ImageFixtures.path("sep_image.fits")
+        #expect(SkyTool.run(["background", img, "--out-back", s.file("b.fits"), "--out-rms", s.file("r.fits")]) == 0)
+        #expect(SkyTool.run(["detect", img, "--out", s.file("mesh.fits")]) == 0)
+        #expect(SkyTool.run(["detect", img, "--background", s.file("b.fits"), "--rms", s.file("r.fits"), "--noise", "global", "--out", s.file("given.fits")]) == 0)
+        // The same background; the global noise of given maps is the rms map's median (SEP's global rms is
+        // the median of its mesh), so the threshold moves a little and a faint source may come or go.
+        let a = try Catalogue.read(s.file("mesh.fits")), b = try Catalogue.read(s.file("given.fits"))
+        #expect(abs(a.rowCount - b.rowCount) <= 3)
+        // Per-pixel thresholds against the same (nearly flat) rms map find about as many.
+        #expect(SkyTool.run(["detect", img, "--rms", s.file("r.fits"), "--out", s.file("map.fits")]) == 0)
+        let perPixel = try Catalogue.read(s.file("map.fits")).rowCount
+        #expect(abs(perPixel - a.rowCount) <= 10)
+        // Mask the left half: no detection there.
+        var cards = [FITSHeaderCard]()
+        cards.append(FITSHeaderCard("COMMENT", .none, comment: "left half masked"))
+        var m = [Float](repeating: 0, count: 256 * 256)
+        for j in 0..<256 { for i in 0..<128 { m[j * 256 + i] = 1 } }
+        try FITSWriter.write(FITSImage<Float>(shape: [256, 256], pixels: m, header: FITSHeader(cards)), to: s.file("mask.fits"))
+        #expect(SkyTool.run(["detect", img, "--mask", s.file("mask.fits"), "--out", s.file("masked.fits")]) == 0)
+        let masked = try Catalogue.read(s.file("masked.fits"))
+        let xPeak = try masked.column("x_peak").doubles(), x = try masked.column("x").doubles()
+        #expect(masked.rowCount > 10 && xPeak.allSatisfy { $0 > 128 } && x.allSatisfy { $0 > 128 })
+        // Maps of the wrong size are data errors.
+        #expect(SkyTool.run(["detect", img, "--rms", ImageFixtures.path("vla_first_sin.fits"), "--out", s.file("bad.fits")]) == 2)
+        #expect(SkyTool.run(["detect", img, "--noise", "local", "--out", s.file("bad.fits")]) == 1)
+        #expect(!s.contents.contains("bad.fits"))
+    }
+
     @Test func detectThenPhotometryByPixelAndBySky() throws {
         let s = Scratch()
         let img = ImageFixtures.path("sep_image.fits")

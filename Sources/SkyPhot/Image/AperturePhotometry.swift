@@ -134,7 +134,7 @@ extension SkyImage {
                                     flags: flags.map { PhotometryFlags(rawValue: $0) })
     }
 
-    /// The planes a measurement reads: data (background subtracted when asked; NaN → 0), the rms map
+    /// The planes a measurement reads: data (background subtracted when asked; NaN and masked pixels → 0), the rms map
     /// (non-finite or non-positive values → the global rms), and mask bytes (the user's mask and the NaN
     /// pixels; nil when nothing is masked). Arrays are shared, not copied, where nothing changes them.
     func measurementPlanes(maps: BackgroundMap, subtract: Bool, mask: [Bool]?, step: String) throws(ImageError) -> MeasurementPlanes {
@@ -155,6 +155,12 @@ extension SkyImage {
         if let firstBad {
             if m == nil { m = [UInt8](repeating: 0, count: n) }
             for i in firstBad..<n where !data[i].isFinite { data[i] = 0; m?[i] = 1 }
+        }
+        // Masked pixels hold 0 (the background level): SEP's extraction does not ignore a mask everywhere
+        // (python-sep 1.2 detects objects on masked pixels of the first rows), and a zero neither triggers a
+        // detection nor biases a filtered neighbour upwards.
+        if let mm = mask {
+            for i in 0..<n where mm[i] { data[i] = 0 }
         }
         var rms = maps.rms
         let g = maps.globalRMS.isFinite && maps.globalRMS > 0 ? maps.globalRMS : 0
