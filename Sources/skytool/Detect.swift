@@ -47,7 +47,7 @@ struct Detect: ParsableCommand {
         try Output.refuseOverwriting(inputs: [image] + maps.inputs, outputs: [out])
         let img = try SkyImage.read(image)
         let mask = try maps.readMask(for: img)
-        let (m, subtract, userNoise) = try maps.maps(for: img, mask: mask)
+        let (m, subtract) = try maps.maps(for: img, mask: mask)
         var o = DetectionOptions()
         o.threshold = threshold; o.minArea = minArea
         o.deblendThresholds = deblendThresholds; o.deblendContrast = deblendContrast
@@ -60,7 +60,7 @@ struct Detect: ParsableCommand {
             let k = try ConvolutionKernel.read(kernel)
             o.kernel = k.values; o.kernelWidth = k.width; o.kernelHeight = k.height
         }
-        let found = try img.detect(maps: m, subtract: subtract, options: o, mask: mask, userNoise: userNoise)
+        let found = try img.detect(maps: m, subtract: subtract, options: o, mask: mask)
         try found.catalogue(withSky: img.wcs != nil).write(to: out)
         let s = Summary(image: img.source, sources: found.count, globalBackground: Double(m.globalBackground), globalRMS: Double(m.globalRMS), threshold: threshold, out: out)
         if json { print(try Output.json(s)) } else { print("\(img.source): \(found.count) sources; wrote \(out)") }

@@ -83,8 +83,8 @@ struct BackgroundArguments: ParsableArguments {
 
     func readMask(for image: SkyImage) throws -> [Bool]? { try mesh.readMask(for: image) }
 
-    /// The maps and whether to subtract the background; `userNoise` tells whether the rms came from a file.
-    func maps(for image: SkyImage, mask: [Bool]?) throws -> (maps: BackgroundMap, subtract: Bool, userNoise: Bool) {
+    /// The maps and whether to subtract the background.
+    func maps(for image: SkyImage, mask: [Bool]?) throws -> (maps: BackgroundMap, subtract: Bool) {
         func readMap(_ path: String, _ what: String) throws -> [Float] {
             let m = try SkyImage.read(path)
             guard m.width == image.width, m.height == image.height else {
@@ -97,12 +97,12 @@ struct BackgroundArguments: ParsableArguments {
         let meshMaps = needMesh ? try image.background(options: mesh.meshOptions, mask: mask) : nil
         let back: [Float]? = mode == "mesh" ? meshMaps?.background : mode == "none" ? nil : try readMap(background, "background")
         if let rms {
-            return (try BackgroundMap(width: image.width, height: image.height, background: back, rms: try readMap(rms, "rms")), mode != "none", true)
+            return (try BackgroundMap(width: image.width, height: image.height, background: back, rms: try readMap(rms, "rms")), mode != "none")
         }
         guard let meshMaps else { throw DataError("internal: no mesh background") }
         var maps = meshMaps
         if let back { maps.background = back } else { maps.background = [Float](repeating: 0, count: image.width * image.height) }
-        return (maps, mode != "none", false)
+        return (maps, mode != "none")
     }
 }
 

@@ -75,7 +75,7 @@ struct Photometry: ParsableCommand {
             (x, y) = try img.pixels(ra: ra, dec: dec)
         }
         let mask = try maps.readMask(for: img)
-        let (m, subtract, _) = try maps.maps(for: img, mask: mask)
+        let (m, subtract) = try maps.maps(for: img, mask: mask)
         var summary = Summary(image: img.source, positions: cat.rowCount, outside: 0, out: out)
         var outsideMask = [Bool](repeating: false, count: cat.rowCount)
         if let aperture {

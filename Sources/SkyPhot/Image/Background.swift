@@ -31,6 +31,9 @@ public struct BackgroundMap: Sendable {
     public var globalBackground: Float
     /// One noise value for the whole image: SEP's global rms, or the median of a given map.
     public var globalRMS: Float
+    /// Whether the rms is SEP's mesh estimate (true) or a map given by the user (false). Detection measures
+    /// its threshold against the global rms for the former and per pixel for the latter, unless told.
+    public var rmsFromMesh: Bool
 
     /// Maps given by the user (e.g. a radio survey's rms image); the global values are the maps' medians
     /// over finite values. A missing background map means zero background.
@@ -43,11 +46,13 @@ public struct BackgroundMap: Sendable {
         self.rms = rms
         self.globalBackground = BackgroundMap.median(self.background)
         self.globalRMS = BackgroundMap.median(rms)
+        self.rmsFromMesh = false
     }
 
     init(width: Int, height: Int, background: [Float], rms: [Float], globalBackground: Float, globalRMS: Float) {
         self.width = width; self.height = height; self.background = background; self.rms = rms
         self.globalBackground = globalBackground; self.globalRMS = globalRMS
+        self.rmsFromMesh = true
     }
 
     /// Median of the finite values (NaN when there are none).

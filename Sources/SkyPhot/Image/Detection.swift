@@ -24,7 +24,7 @@ public struct DetectionOptions: Sendable, Equatable {
     public var cleanParameter = 1.0
     /// Threshold against the per-pixel rms map (true), or against the single global rms (false: SExtractor
     /// without a weight map). nil: the map when the rms was given by the user, the global value for the
-    /// mesh estimate.
+    /// mesh estimate (`BackgroundMap.rmsFromMesh`).
     public var perPixelNoise: Bool? = nil
     public init() {}
 }
@@ -81,7 +81,7 @@ extension SkyImage {
     ///   - maps: the background and noise; the background is subtracted first when `subtract` is true.
     ///   - mask: pixels to ignore (true = masked). NaN pixels are always masked (radio mosaics' borders).
     public func detect(maps: BackgroundMap, subtract: Bool = true, options: DetectionOptions = DetectionOptions(),
-                       mask: [Bool]? = nil, userNoise: Bool = false) throws -> DetectedSources {
+                       mask: [Bool]? = nil) throws -> DetectedSources {
         let step = "detection"
         try checkMap(maps, step: step)
         guard options.threshold > 0, options.threshold.isFinite, options.minArea >= 1 else {
@@ -92,7 +92,7 @@ extension SkyImage {
         }
         let n = width * height
         let planes = try measurementPlanes(maps: maps, subtract: subtract, mask: mask, step: step)
-        let perPixel = options.perPixelNoise ?? userNoise
+        let perPixel = options.perPixelNoise ?? !maps.rmsFromMesh
         guard maps.globalRMS.isFinite, maps.globalRMS > 0 else {
             throw ImageError(.invalidArgument, "the noise is zero or undefined (global rms \(maps.globalRMS)); is the image constant or all NaN?", image: source, step: step)
         }

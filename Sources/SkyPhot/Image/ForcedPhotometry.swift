@@ -143,16 +143,11 @@ struct ForcedFit: Sendable {
             if diag[i] > 0 { slot[i] = active.count; active.append(i) }
             else { flags[i] |= PhotometryFlags.allMasked.rawValue }
         }
-        for i in active where pixelCount[i] < boxes[i].w * boxes[i].h {
-            // Some footprint pixels are masked or NaN (or off the image: that is `truncated`).
-            let b = boxes[i]
-            var masked = false
-            for j in 0..<b.h where !masked { for k in 0..<b.w where weight[(b.y0 + j) * width + b.x0 + k] <= 0 { masked = true; break } }
-            if masked { flags[i] |= PhotometryFlags.hasMasked.rawValue }
-        }
+        // Boxes lie on the image, so a box pixel without weight is a masked, NaN or zero-rms one.
+        for i in active where pixelCount[i] < boxes[i].w * boxes[i].h { flags[i] |= PhotometryFlags.hasMasked.rawValue }
         let m = active.count
         // Off-diagonal couplings between active sources whose boxes overlap (both directions, CSR by slot).
-        let graph = couplings(active: active, slot: slot, boxes: boxes, stamps: stamps)
+        let graph = couplings(active: active, boxes: boxes, stamps: stamps)
         // Groups, Cholesky blocks, and the solution.
         let groups = SourceGroups(count: m, graph: graph, diag: active.map { diag[$0] }, maxSize: maxGroup, minCoupling: minCoupling)
         let solution = groups.solve(rhs: active.map { rhs[$0] }, graph: graph, diag: active.map { diag[$0] })
@@ -201,7 +196,7 @@ struct ForcedFit: Sendable {
     /// The sparse off-diagonal part of A over active sources (slots), each row sorted by slot.
     struct Graph: Sendable { var start: [Int], index: [Int], value: [Double] }
 
-    func couplings(active: [Int], slot: [Int], boxes: [Box], stamps: [Float]) -> Graph {
+    func couplings(active: [Int], boxes: [Box], stamps: [Float]) -> Graph {
         let m = active.count
         guard m > 0 else { return Graph(start: [0], index: [], value: []) }
         // Grid cells of 2h + 1 pixels: boxes of sources more than one cell apart cannot overlap.
