@@ -47,6 +47,21 @@ struct SyntheticField {
     }
 }
 
+extension SyntheticField {
+    /// Forced photometry of this field with a Gaussian PSF at the stars' positions, on the true maps.
+    func fit(_ stars: [(x: Double, y: Double, flux: Double)], fwhm: Double) throws -> ForcedMeasurements {
+        try image.forcedPhotometry(x: stars.map(\.x), y: stars.map(\.y), maps: try trueMaps(),
+                                   options: ForcedPhotometryOptions(psf: .gaussian(fwhm: fwhm)))
+    }
+}
+
+/// Expects fluxes unbiased (|mean pull| < 0.1) with calibrated errors (pull σ within 10 % of 1).
+func expectUnbiasedAndCalibrated(_ m: ForcedMeasurements, _ truth: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+    let (mean, sigma) = pullStatistics(m.flux, m.fluxError, truth)
+    #expect(abs(mean) < 0.1, "mean pull \(mean)", sourceLocation: sourceLocation)
+    #expect(abs(sigma - 1) < 0.1, "pull sigma \(sigma)", sourceLocation: sourceLocation)
+}
+
 /// Mean and standard deviation of the pulls (fitted − true) / error.
 func pullStatistics(_ fitted: [Double], _ errors: [Double], _ truth: [Double]) -> (mean: Double, sigma: Double) {
     let p = zip(zip(fitted, errors), truth).map { ($0.0 - $1) / $0.1 }
@@ -65,13 +80,10 @@ struct ForcedPhotometryTests {
             stars.append((Double(gx) * 20 + 15 + rng.uniform(), Double(gy) * 20 + 15 + rng.uniform(), 200 * pow(10, 2.3 * rng.uniform())))
         } }
         let f = SyntheticField(width: 520, height: 520, sigma: 5, seed: 12, stars: stars, fwhm: 2.5)
-        let m = try f.image.forcedPhotometry(x: stars.map(\.x), y: stars.map(\.y), maps: try f.trueMaps(),
-                                             options: ForcedPhotometryOptions(psf: .gaussian(fwhm: 2.5)))
-        let (mean, sigma) = pullStatistics(m.flux, m.fluxError, stars.map(\.flux))
-        #expect(abs(mean) < 0.1, "mean pull \(mean)")
-        #expect(abs(sigma - 1) < 0.1, "pull sigma \(sigma)")
+        let m = try f.fit(stars, fwhm: 2.5)
+        expectUnbiasedAndCalibrated(m, stars.map(\.flux))
         #expect(m.groupSize.allSatisfy { $0 == 1 })
-        // The error of an isolated star is σ/√(Σ P²) (the weights are constant).
+        // The model is right and the noise known: the mean reduced χ² is 1.
         let chi = m.chi2.reduce(0, +) / Double(m.chi2.count)
         #expect(abs(chi - 1) < 0.05, "mean reduced chi2 \(chi)")
     }
@@ -81,8 +93,7 @@ struct ForcedPhotometryTests {
         var stars: [(x: Double, y: Double, flux: Double)] = []
         for k in 0..<100 { stars.append((Double(k % 10) * 20 + 15.3, Double(k / 10) * 20 + 14.8, 1e6)) }
         let f = SyntheticField(width: 215, height: 215, sigma: 1, seed: 5, stars: stars, fwhm: 2.0)
-        let m = try f.image.forcedPhotometry(x: stars.map(\.x), y: stars.map(\.y), maps: try f.trueMaps(),
-                                             options: ForcedPhotometryOptions(psf: .gaussian(fwhm: 2.0)))
+        let m = try f.fit(stars, fwhm: 2.0)
         let (mean, _) = pullStatistics(m.flux, m.fluxError, stars.map(\.flux))
         #expect(abs(mean) < 0.2, "mean pull \(mean)")
         let s2 = pow(2.0 / (2 * (2 * log(2.0)).squareRoot()), 2)
@@ -107,11 +118,8 @@ struct ForcedPhotometryTests {
             stars.append((x + 3 * cos(angle), y + 3 * sin(angle), 3000 / (1 + 3 * rng.uniform())))
         } }
         let f = SyntheticField(width: 520, height: 520, sigma: 5, seed: 22, stars: stars, fwhm: 3)
-        let m = try f.image.forcedPhotometry(x: stars.map(\.x), y: stars.map(\.y), maps: try f.trueMaps(),
-                                             options: ForcedPhotometryOptions(psf: .gaussian(fwhm: 3)))
-        let (mean, sigma) = pullStatistics(m.flux, m.fluxError, stars.map(\.flux))
-        #expect(abs(mean) < 0.1, "mean pull \(mean)")
-        #expect(abs(sigma - 1) < 0.1, "pull sigma \(sigma)")
+        let m = try f.fit(stars, fwhm: 3)
+        expectUnbiasedAndCalibrated(m, stars.map(\.flux))
         #expect(m.groupSize.allSatisfy { $0 == 2 })
         // Joint errors are larger than an isolated star's: the pair's amplitudes are anti-correlated.
         let alone = try f.image.forcedPhotometry(x: [stars[0].x], y: [stars[0].y], maps: try f.trueMaps(),
