@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SkyMatch", targets: ["SkyMatch"]),
         .library(name: "SkyPhot", targets: ["SkyPhot"]),
         .library(name: "SkyPlates", targets: ["SkyPlates"]),
+        .library(name: "SkyAstrometry", targets: ["SkyAstrometry"]),
         .executable(name: "skytool", targets: ["skytool"]),
     ],
     dependencies: [
@@ -67,10 +68,16 @@ let package = Package(
             dependencies: ["SkyCore", "SkyMatch", "SkyConfig"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Relative astrometry across visits (LSST AM/AF/AD).
+        .target(
+            name: "SkyAstrometry",
+            dependencies: ["SkyCore", "SkyMatch", "SkyConfig"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "skytool",
             dependencies: [
-                "SkyCore", "SkyMatch", "SkyPhot", "SkyPlates", "SkyConfig",
+                "SkyCore", "SkyMatch", "SkyPhot", "SkyPlates", "SkyAstrometry", "SkyConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -96,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "SkyPlatesTests",
             dependencies: ["SkyPlates", "SkyConfig", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SkyAstrometryTests",
+            dependencies: ["SkyAstrometry", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
