@@ -109,15 +109,19 @@ extension RelativeAstrometry {
 
     /// The requirement table: metric, value, design threshold, pass/fail, one line each.
     public var summaryTable: String {
-        var lines = [String(format: "%-8@ %12@ %10@  %@", "metric" as NSString, "value" as NSString, "design" as NSString, "result")]
+        func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
+            a.padding(toLength: 8, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 14 - b.count)) + b
+                + String(repeating: " ", count: max(0, 10 - c.count)) + c + "  " + d
+        }
+        var lines = [row("metric", "value", "design", "result")]
         let design = Dictionary(specResults.filter { $0.spec.level == "design" }.map { ($0.spec.metric, $0) }, uniquingKeysWith: { a, _ in a })
         for m in measurements {
             let short = String(m.metric.dropFirst("validate_drp.".count))
-            let v = m.value.map { String(format: "%.3f %@", $0, m.unit) } ?? "null"
+            let v = m.value.map { String(format: "%.3f ", $0) + m.unit } ?? "null"
             let d = design[m.metric]
-            let t = d.map { String(format: "%g %@", $0.spec.threshold, $0.spec.unit) } ?? "-"
+            let t = d.map { String(format: "%g ", $0.spec.threshold) + $0.spec.unit } ?? "-"
             let r = d.map { $0.passed.map { $0 ? "pass" : "FAIL" } ?? "undefined" } ?? "-"
-            lines.append(String(format: "%-8@ %12@ %10@  %@", short as NSString, v as NSString, t as NSString, r))
+            lines.append(row(short, v, t, r))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,6 +1,7 @@
 // The skytool command: a thin layer over SkyCore, SkyMatch and SkyPhot. One file per subcommand.
 import ArgumentParser
 import Foundation
+import SkyAstrometry
 import SkyConfig
 import SkyCore
 import SkyPhot
@@ -17,7 +18,7 @@ struct SkyTool: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self,
-                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self]
+                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self, Astrometry.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.
@@ -38,7 +39,7 @@ struct SkyTool: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
-        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError, is ImageError:
+        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError, is ImageError, is AstrometryError:
             FileHandle.standardError.write(Data("skytool: error: \(error)\n".utf8))
             return 2
         default:
