@@ -44,10 +44,11 @@ struct StripIndex: Sendable {
 
     var stripCount: Int { start.count - 1 }
 
-    /// The RA half-width (degrees) of the circle of radius r (radians) around declination δc at
-    /// declination δ, or nil where the circle does not reach δ; 180 where it wraps all the way round.
-    static func halfWidth(r: Double, decCentre dc: Double, dec d: Double) -> Double? {
-        let x = (cos(r) - sin(dc) * sin(d)) / (cos(dc) * cos(d))
+    /// The RA half-width (degrees) of the circle of radius r around declination δc at declination δ, from
+    /// cos r, sin δc, cos δc and δ (radians): nil where the circle does not reach δ; 180 where it wraps all
+    /// the way round. cos Δα = (cos r − sin δc sin δ) / (cos δc cos δ).
+    static func halfWidth(cosR: Double, sinDC: Double, cosDC: Double, dec d: Double) -> Double? {
+        let x = (cosR - sinDC * sin(d)) / (cosDC * cos(d))
         if !x.isFinite || x <= -1 { return 180 }
         if x > 1 { return nil }
         return acos(x) * 180 / .pi
@@ -63,29 +64,30 @@ struct StripIndex: Sendable {
         let s1 = min(stripCount - 1, Int(((dcDeg + reachDeg) - decMin) / height) + 1)
         guard s0 <= s1 else { return }
         let polar = abs(dcDeg) + reachDeg >= 90
+        let sinDC = sin(dc), cosDC = cos(dc), cosOut = cos(rOut), cosIn = cos(rIn)
         for s in s0...s1 {
             let lo = start[s], hi = start[s + 1]
             guard lo < hi else { continue }
             let d0 = max(-90, decMin + Double(s) * height), d1 = min(90, decMin + Double(s + 1) * height)
             var outer: Double
             var inner = 0.0
-            if polar || abs(cos(dc)) < 1e-12 {
+            if polar || abs(cosDC) < 1e-12 {
                 outer = 180
             } else {
                 // Widest RA extent of the outer circle over the strip: at the ends of the strip (clamped to
                 // the circle's declination range) and where the circle is widest, sin δ* = sin δc / cos r.
                 var cands = [max(d0, dcDeg - reachDeg), min(d1, dcDeg + reachDeg)]
-                let sw = sin(dc) / cos(rOut)
+                let sw = sinDC / cosOut
                 if abs(sw) <= 1 { let ds = asin(sw) * deg; if ds >= d0 && ds <= d1 { cands.append(ds) } }
                 outer = 0
-                for c in cands { if let w = StripIndex.halfWidth(r: rOut, decCentre: dc, dec: c / deg) { outer = max(outer, w) } }
+                for c in cands { if let w = StripIndex.halfWidth(cosR: cosOut, sinDC: sinDC, cosDC: cosDC, dec: c / deg) { outer = max(outer, w) } }
                 outer = min(180, outer * (1 + 1e-9) + 1e-9)
                 // Narrowest RA extent of the inner circle over the strip (at an end), if the whole strip is
                 // inside the inner circle's declination range: closer objects cannot be partners.
                 let innerReach = rIn * deg
                 if rIn > 0, d0 > dcDeg - innerReach, d1 < dcDeg + innerReach,
-                   let w0 = StripIndex.halfWidth(r: rIn, decCentre: dc, dec: d0 / deg),
-                   let w1 = StripIndex.halfWidth(r: rIn, decCentre: dc, dec: d1 / deg) {
+                   let w0 = StripIndex.halfWidth(cosR: cosIn, sinDC: sinDC, cosDC: cosDC, dec: d0 / deg),
+                   let w1 = StripIndex.halfWidth(cosR: cosIn, sinDC: sinDC, cosDC: cosDC, dec: d1 / deg) {
                     inner = max(0, min(w0, w1) * (1 - 1e-9) - 1e-9)
                 }
             }

@@ -11,9 +11,10 @@
 //   Δᵥ = θ′(c₀)(cᵥ − c₀) + ½ θ″(c₀)(cᵥ − c₀)²,  θ′ = (1 − c²/4)^(−½),  θ″ = (c/4)(1 − c²/4)^(−3/2),
 // whose neglected third-order term is below 10⁻¹⁵ mas for separations that differ by less than an arcsecond.
 //
-// The residuals of every pair are too many to keep (10^5 stars give ~10^9): their median and percentile
-// are found exactly by selection over three passes that recompute them: a histogram of their top 20 bits,
-// the values in the buckets of the wanted ranks collected and sorted, and a count of |x| > t.
+// The residuals of every pair are too many to keep (10^5 stars give ~10^8–10^9): their median, percentile
+// and the count beyond the threshold are found exactly in two passes that compute them: a histogram of
+// their top 18 bits (with the per-pair AM statistic), then the values of the few buckets that decide the
+// answers, collected and sorted.
 import Foundation
 import SkyCore
 
@@ -67,36 +68,59 @@ public struct RelativeAstrometry: Sendable {
 
     static let masPerRadian = 180 / Double.pi * 3_600_000
 
-    /// Per pair: the shared visits' separation offsets Δᵥ (mas) into `out`; returns their count.
+    /// Per pair: the shared visits' separation offsets Δᵥ (mas) into `out` (room for every visit); returns
+    /// their count.
     @inline(__always)
-    static func offsets(_ vs: VisitSet, _ i: Int, _ j: Int, into out: inout [Double]) -> Int {
-        out.removeAll(keepingCapacity: true)
+    static func offsets(_ vs: VisitSet, _ i: Int, _ j: Int, into out: UnsafeMutablePointer<Double>) -> Int {
         let nv = vs.visits
+        var k = 0
         var c0 = -1.0, t1 = 0.0, t2 = 0.0
-        for v in 0..<nv {
-            let a = i * nv + v, b = j * nv + v
-            let dx = vs.vx[a] - vs.vx[b], dy = vs.vy[a] - vs.vy[b], dz = vs.vz[a] - vs.vz[b]
-            let s = dx * dx + dy * dy + dz * dz
-            guard s.isFinite else { continue }
-            let c = s.squareRoot()
-            if c0 < 0 {
-                c0 = c
-                let q = 1 - c * c / 4
-                t1 = 1 / q.squareRoot(); t2 = (c / 4) / (q * q.squareRoot())
+        vs.vx.withUnsafeBufferPointer { x in vs.vy.withUnsafeBufferPointer { y in vs.vz.withUnsafeBufferPointer { z in
+            let a0 = i * nv, b0 = j * nv
+            for v in 0..<nv {
+                let dx = x[a0 + v] - x[b0 + v], dy = y[a0 + v] - y[b0 + v], dz = z[a0 + v] - z[b0 + v]
+                let s = dx * dx + dy * dy + dz * dz
+                guard s.isFinite else { continue }
+                let c = s.squareRoot()
+                if c0 < 0 {
+                    c0 = c
+                    let q = 1 - c * c / 4
+                    t1 = 1 / q.squareRoot(); t2 = (c / 4) / (q * q.squareRoot())
+                }
+                let e = c - c0
+                out[k] = (t1 * e + 0.5 * t2 * e * e) * masPerRadian
+                k += 1
             }
-            let e = c - c0
-            out.append((t1 * e + 0.5 * t2 * e * e) * masPerRadian)
-        }
-        return out.count
+        }}}
+        return k
     }
 
-    /// numpy's median of a small buffer (sorted in place).
+    /// numpy's median of `n` values, sorting them in place (insertion sort: n is the number of visits).
     @inline(__always)
-    static func medianInPlace(_ v: inout [Double]) -> Double {
-        v.sort()
-        let n = v.count
+    static func medianInPlace(_ v: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+        for a in 1..<max(1, n) {
+            let x = v[a]
+            var b = a - 1
+            while b >= 0 && v[b] > x { v[b + 1] = v[b]; b -= 1 }
+            v[b + 1] = x
+        }
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
     }
+
+    /// Calls `body(residual)` for each residual |Δᵥ − median(Δ)| of a pair whose k ≥ 3 offsets are in `d`
+    /// (`tmp`: scratch of the same size).
+    @inline(__always)
+    static func residuals(_ d: UnsafeMutablePointer<Double>, _ k: Int, _ tmp: UnsafeMutablePointer<Double>, _ body: (Double) -> Void) {
+        for a in 0..<k { tmp[a] = d[a] }
+        let med = medianInPlace(tmp, k)
+        for a in 0..<k { body(abs(d[a] - med)) }
+    }
+
+    /// Top 18 bits of a non-negative Double (sign, exponent, 6 mantissa bits: buckets 1.6 % wide): its
+    /// histogram bucket (bit order is value order for x ≥ 0). The histogram, 2 MB, stays in cache.
+    static let bucketShift: UInt64 = 46, bucketCount = 1 << 18
+    @inline(__always) static func bucket(_ x: Double) -> Int { Int(x.bitPattern >> bucketShift) }
+    static func lowerEdge(_ b: Int) -> Double { Double(bitPattern: UInt64(b) << bucketShift) }
 
     static func measure(visits vs: VisitSet, pairs: AnnulusPairs, index: Int, annulus: Double, width: Double, method: AstrometryMethod) -> AnnulusMetrics {
         let n = pairs.count
@@ -105,27 +129,39 @@ public struct RelativeAstrometry: Sendable {
         var notes: [String: String] = [:]
         var result = AnnulusMetrics(index: index, annulus: annulus, width: width, pairs: pairs, sharedVisits: [], rms: [], am: nil, af: nil, ad: nil,
                                     residualCount: 0, amPairs: 0, notes: [:], afThreshold: t)
-        // Per-pair AM statistic (or the seed method's |sep₂ − sep₁|), in parallel chunks.
-        shared.withUnsafeMutableBufferPointer { sb in rms.withUnsafeMutableBufferPointer { rb in
-            guard let sp = sb.baseAddress, let rp = rb.baseAddress else { return }
+        let nv = vs.visits
+        let parts = max(1, min(Parallel.workers * 2, (n + 4095) / 4096))
+        let size = (n + parts - 1) / parts
+        // Pass 1: per pair the AM statistic (or the seed method's |sep₂ − sep₁|) and, for faro, the
+        // histogram of the residuals' buckets.
+        let hists: [[Int]] = shared.withUnsafeMutableBufferPointer { sb in rms.withUnsafeMutableBufferPointer { rb in
+            guard let sp = sb.baseAddress, let rp = rb.baseAddress else { return [] }
             let S = UnsafeMutableSendablePointer(sp), R = UnsafeMutableSendablePointer(rp)
-            Parallel.forEachChunk(count: n, minChunk: 4096) { lo, hi in
-                var buf: [Double] = []
-                for p in lo..<hi {
-                    let i = Int(pairs.first[p]), j = Int(pairs.second[p])
-                    let k = offsets(vs, i, j, into: &buf)
-                    S.p[p] = k
-                    switch method {
-                    case .faro:
-                        guard k >= 2 else { continue }
-                        let mean = buf.reduce(0, +) / Double(k)
-                        var ss = 0.0
-                        for x in buf { ss += (x - mean) * (x - mean) }
-                        R.p[p] = (ss / Double(k - 1)).squareRoot()
-                    case .seed:
-                        R.p[p] = seedDifference(vs, i, j)
+            return Parallel.map(parts) { (c: Int) -> [Int] in
+                var h = method == .faro ? [Int](repeating: 0, count: bucketCount) : []
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(1, nv)) { buf in
+                    guard let d = buf.baseAddress else { return }
+                    let tmp = d + nv
+                    for p in (c * size)..<min(n, (c + 1) * size) {
+                        let i = Int(pairs.first[p]), j = Int(pairs.second[p])
+                        let k = offsets(vs, i, j, into: d)
+                        S.p[p] = k
+                        switch method {
+                        case .faro:
+                            guard k >= 2 else { continue }
+                            var mean = 0.0
+                            for a in 0..<k { mean += d[a] }
+                            mean /= Double(k)
+                            var ss = 0.0
+                            for a in 0..<k { ss += (d[a] - mean) * (d[a] - mean) }
+                            R.p[p] = (ss / Double(k - 1)).squareRoot()
+                            if k >= 3 { residuals(d, k, tmp) { h[bucket($0)] += 1 } }
+                        case .seed:
+                            R.p[p] = seedDifference(vs, i, j)
+                        }
                     }
                 }
+                return h
             }
         }}
         result.sharedVisits = shared; result.rms = rms
@@ -145,7 +181,9 @@ public struct RelativeAstrometry: Sendable {
             else { notes["AF" + label] = notes["AM" + label] }
             notes["AD" + label] = "undefined for the two-visit seed method"
         case .faro:
-            let stats = residualStatistics(vs, pairs: pairs, shared: shared, threshold: t)
+            var hist = [Int](repeating: 0, count: bucketCount)
+            for h in hists { for b in 0..<h.count where h[b] != 0 { hist[b] += h[b] } }
+            let stats = residualStatistics(vs, pairs: pairs, shared: shared, histogram: hist, threshold: t, parts: parts)
             result.residualCount = stats.count
             if stats.count > 1 {
                 result.ad = stats.p90 - stats.median
@@ -172,60 +210,53 @@ public struct RelativeAstrometry: Sendable {
         return abs(2 * asin(c1 / 2) - 2 * asin(c0 / 2)) * masPerRadian
     }
 
-    /// Calls `body(residual)` for every residual |Δᵥ − median(Δ)| of the pairs p in lo..<hi with ≥ 3 shared visits.
-    @inline(__always)
-    static func forEachResidual(_ vs: VisitSet, _ pairs: AnnulusPairs, _ shared: [Int], _ lo: Int, _ hi: Int, _ buf: inout [Double], _ sorted: inout [Double], _ body: (Double) -> Void) {
-        for p in lo..<hi where shared[p] >= 3 {
-            _ = offsets(vs, Int(pairs.first[p]), Int(pairs.second[p]), into: &buf)
-            sorted.removeAll(keepingCapacity: true); sorted.append(contentsOf: buf)
-            let med = medianInPlace(&sorted)
-            for x in buf { body(abs(x - med)) }
-        }
-    }
-
     struct ResidualStatistics { var count = 0, median = Double.nan, p90 = Double.nan, above = 0 }
 
     /// Exact median and 90th percentile (numpy's linear interpolation) of all residuals, and the number with
-    /// |R − median| > t, in three passes (see the file comment).
-    static func residualStatistics(_ vs: VisitSet, pairs: AnnulusPairs, shared: [Int], threshold t: Double) -> ResidualStatistics {
-        let n = pairs.count
-        let parts = max(1, min(Parallel.workers * 4, (n + 4095) / 4096))
+    /// |R − median| > t, from pass 1's histogram and one more pass that collects the values of the few
+    /// buckets that decide them: those holding the wanted ranks, and those near median ± t (where the count's
+    /// outcome depends on the exact median). Every other bucket lies wholly on one side of median ± t by more
+    /// than its own width, so the histogram counts it.
+    static func residualStatistics(_ vs: VisitSet, pairs: AnnulusPairs, shared: [Int], histogram hist: [Int], threshold t: Double, parts: Int) -> ResidualStatistics {
+        let n = pairs.count, nv = vs.visits
         let size = (n + parts - 1) / max(1, parts)
-        // Pass 1: histogram of the top 20 bits (residuals are ≥ 0, so bit order is value order).
-        let shift: UInt64 = 44
-        let hists = Parallel.map(parts) { (c: Int) -> [Int] in
-            var h = [Int](repeating: 0, count: 1 << 20)
-            var buf: [Double] = [], s: [Double] = []
-            forEachResidual(vs, pairs, shared, c * size, min(n, (c + 1) * size), &buf, &s) { h[Int($0.bitPattern >> shift)] += 1 }
-            return h
-        }
-        var hist = [Int](repeating: 0, count: 1 << 20)
-        for h in hists { for b in 0..<h.count where h[b] != 0 { hist[b] += h[b] } }
         let total = hist.reduce(0, +)
         var out = ResidualStatistics()
         out.count = total
         guard total > 1 else { return out }
-        // Ranks wanted: the median's one or two, and the 90th percentile's two neighbours.
-        let m0 = (total - 1) / 2, m1 = total / 2
-        let pos = 0.9 * Double(total - 1)
-        let p0 = Int(pos.rounded(.down)), p1 = min(total - 1, p0 + 1)
-        let ranks = [m0, m1, p0, p1]
-        var cumulative = [Int](repeating: 0, count: (1 << 20) + 1)
-        for b in 0..<(1 << 20) { cumulative[b + 1] = cumulative[b] + hist[b] }
+        var cumulative = [Int](repeating: 0, count: bucketCount + 1)
+        for b in 0..<bucketCount { cumulative[b + 1] = cumulative[b] + hist[b] }
         func bucket(ofRank r: Int) -> Int {
-            var lo = 0, hi = 1 << 20
+            var lo = 0, hi = bucketCount
             while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid + 1] <= r { lo = mid + 1 } else { hi = mid } }
             return lo
         }
-        let wanted = Set(ranks.map(bucket(ofRank:)))
-        // Pass 2: the values of those buckets, sorted: each wanted rank is at (rank − values before its bucket).
+        let m0 = (total - 1) / 2, m1 = total / 2
+        let pos = 0.9 * Double(total - 1)
+        let p0 = Int(pos.rounded(.down)), p1 = min(total - 1, p0 + 1)
+        var wanted = [Bool](repeating: false, count: bucketCount)
+        for r in [m0, m1, p0, p1] { wanted[bucket(ofRank: r)] = true }
+        // The median lies in [lowerEdge(b(m0)), lowerEdge(b(m1) + 1)); buckets meeting that range ± t, and one
+        // neighbour on each side, are collected.
+        let mLo = lowerEdge(bucket(ofRank: m0)), mHi = lowerEdge(bucket(ofRank: m1) + 1)
+        for (a, b) in [(mLo - t, mHi - t), (mLo + t, mHi + t)] where b > 0 {
+            let first = max(0, RelativeAstrometry.bucket(max(0, a)) - 1), last = min(bucketCount - 1, RelativeAstrometry.bucket(b) + 1)
+            if first <= last { for k in first...last { wanted[k] = true } }
+        }
+        let want = wanted
         let collected = Parallel.map(parts) { (c: Int) -> [Double] in
-            var v: [Double] = [], buf: [Double] = [], s: [Double] = []
-            forEachResidual(vs, pairs, shared, c * size, min(n, (c + 1) * size), &buf, &s) { if wanted.contains(Int($0.bitPattern >> shift)) { v.append($0) } }
+            var v: [Double] = []
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(1, nv)) { buf in
+                guard let d = buf.baseAddress else { return }
+                for p in (c * size)..<min(n, (c + 1) * size) where shared[p] >= 3 {
+                    let k = offsets(vs, Int(pairs.first[p]), Int(pairs.second[p]), into: d)
+                    residuals(d, k, d + nv) { if want[RelativeAstrometry.bucket($0)] { v.append($0) } }
+                }
+            }
             return v
         }
         var byBucket: [Int: [Double]] = [:]
-        for part in collected { for v in part { byBucket[Int(v.bitPattern >> shift), default: []].append(v) } }
+        for part in collected { for v in part { byBucket[RelativeAstrometry.bucket(v), default: []].append(v) } }
         for k in byBucket.keys { byBucket[k]?.sort() }
         func value(ofRank r: Int) -> Double {
             let b = bucket(ofRank: r)
@@ -234,13 +265,17 @@ public struct RelativeAstrometry: Sendable {
         out.median = (value(ofRank: m0) + value(ofRank: m1)) / 2
         let lo = value(ofRank: p0), hi = value(ofRank: p1)
         out.p90 = lo + (pos - Double(p0)) * (hi - lo)
-        // Pass 3: |R − median| > t.
+        // |R − median| > t: exactly over the collected buckets near median ± t, by whole buckets elsewhere.
         let med = out.median
-        out.above = Parallel.map(parts) { (c: Int) -> Int in
-            var k = 0, buf: [Double] = [], s: [Double] = []
-            forEachResidual(vs, pairs, shared, c * size, min(n, (c + 1) * size), &buf, &s) { if abs($0 - med) > t { k += 1 } }
-            return k
-        }.reduce(0, +)
+        var above = 0
+        for b in 0..<bucketCount where hist[b] != 0 {
+            if let values = byBucket[b], wanted[b] {
+                above += values.filter { abs($0 - med) > t }.count
+            } else if abs(lowerEdge(b) - med) > t {
+                above += hist[b]
+            }
+        }
+        out.above = above
         return out
     }
 }
