@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SkyMatch", targets: ["SkyMatch"]),
         .library(name: "SkyPhot", targets: ["SkyPhot"]),
         .library(name: "SkyPlates", targets: ["SkyPlates"]),
+        .library(name: "SkyPlot", targets: ["SkyPlot"]),
         .library(name: "SkyAstrometry", targets: ["SkyAstrometry"]),
         .executable(name: "skytool", targets: ["skytool"]),
     ],
@@ -38,6 +39,11 @@ let package = Package(
         .systemLibrary(
             name: "CSkySEP",
             providers: [.apt(["libsep-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSkyCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"])]
         ),
         // Two Linux system calls that Swift's Glibc module hides (see its header); no library to link.
         .target(name: "CSkySystem"),
@@ -68,10 +74,16 @@ let package = Package(
             dependencies: ["SkyCore", "SkyMatch", "SkyConfig"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Plots (PNG, SVG, PDF through cairo).
+        .target(
+            name: "SkyPlot",
+            dependencies: ["SkyCore", "CSkyCairo"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Relative astrometry across visits (LSST AM/AF/AD).
         .target(
             name: "SkyAstrometry",
-            dependencies: ["SkyCore", "SkyMatch", "SkyConfig"],
+            dependencies: ["SkyCore", "SkyMatch", "SkyConfig", "SkyPlot"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
@@ -106,13 +118,18 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
+            name: "SkyPlotTests",
+            dependencies: ["SkyPlot", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
             name: "SkyAstrometryTests",
             dependencies: ["SkyAstrometry", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "skytoolTests",
-            dependencies: ["skytool", "SkyCore", "SkyPhot", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: ["skytool", "SkyCore", "SkyPhot", "SkyPlot", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -9,6 +9,8 @@ have_pc cfitsio || need+=(libcfitsio-dev)
 have_pc wcslib || need+=(wcslib-dev)
 have_pc lapacke || need+=(liblapacke-dev)
 [ -f /usr/include/sep.h ] || need+=(libsep-dev)
+have_pc cairo || need+=(libcairo2-dev)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2

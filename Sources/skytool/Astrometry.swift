@@ -19,8 +19,10 @@ struct Astrometry: ParsableCommand {
         +-30"; AM = median, AF = percentage above the AD threshold; AD undefined).
         Positions in degrees or radians by their units (LSST coord_ra/coord_dec in radians are read as such).
 
-        Writes DIR/report.json (an lsst.verify job: measurements, specs with pass/fail) and DIR/pairs_AMx.fits
-        (object_id_1, object_id_2, sep_arcmin, n_visits, rms_mas) and prints the requirement table.
+        Writes DIR/report.json (an lsst.verify job: measurements, specs with pass/fail), DIR/pairs_AMx.fits
+        (object_id_1, object_id_2, sep_arcmin, n_visits, rms_mas) and DIR/AMx.png (the per-pair scatter's
+        histogram and cumulative fraction with AMx, the requirement and the AF threshold), and prints the
+        requirement table.
 
         Examples:
           skytool astrometry visit1.fits visit2.fits visit3.fits --mag-col psf_mag --out-dir qa
@@ -95,6 +97,7 @@ struct Astrometry: ParsableCommand {
         let report = try result.reportJSON()
         try writeAtomically(to: outDir + "/report.json") { tmp in try report.write(to: URL(fileURLWithPath: tmp)) }
         for a in result.annuli { try result.pairTable(a).write(to: outDir + "/pairs_AM\(a.index).fits") }
+        try result.writePlots(to: outDir)
         if json { print(String(decoding: report, as: UTF8.self)) } else {
             print("\(visits.count) visits, \(result.visits.count) objects kept (\(result.visits.associatedObjects) associated; \(result.visits.cutByVisits) in fewer than \(o.minVisits) visits, \(result.visits.cutByMagnitude) outside the magnitude range)")
             for a in result.annuli {
@@ -102,7 +105,7 @@ struct Astrometry: ParsableCommand {
             }
             print(result.summaryTable)
             for a in result.annuli { for (k, v) in a.notes.sorted(by: { $0.key < $1.key }) { print("note: \(k): \(v)") } }
-            print("wrote \(outDir)/report.json and pairs_AM*.fits")
+            print("wrote \(outDir)/report.json, pairs_AM*.fits and AM*.png")
         }
     }
 }

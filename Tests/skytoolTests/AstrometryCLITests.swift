@@ -4,6 +4,7 @@ import Foundation
 import Testing
 @testable import skytool
 import SkyCore
+import SkyPlot
 
 @Suite("skytool astrometry", .serialized)
 struct AstrometryCLITests {
@@ -45,6 +46,9 @@ struct AstrometryCLITests {
         // Grid steps are 1.879′ in RA (2′ of RA at dec −20°) and 2′ in dec; the annulus [3.5′, 4.5′) holds the
         // steps (2, 0), (0, 2), (2, ±1), (±1, 2): 18·20 + 20·18 + 2·18·19 + 2·19·18 pairs.
         #expect(pairs.rowCount == 2088)
+        // One figure per annulus, 11 × 4.2 inches at 100 dpi.
+        let size = try Figure.pngSize(of: s.file("out/AM1.png"))
+        #expect(size.width == 1100 && size.height == 420)
         // Non-standard annuli carry no LSST specs.
         #expect((report?["specs"] as? [[String: Any]])?.isEmpty == true)
         // Default annuli: 5′ has no grid pairs (grid steps are 2′·√(i²+j²)), 200′ is beyond the field: nulls with reasons.
@@ -52,6 +56,7 @@ struct AstrometryCLITests {
         let r2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.file("out2/report.json")))) as? [String: Any]
         let meta = try #require(r2?["meta"] as? [String: Any])
         #expect((meta["validate_drp.AM3.note"] as? String)?.contains("no pair") == true)
+        #expect(FileManager.default.fileExists(atPath: s.file("out2/AM3.png")))   // a "no data" figure
     }
 
     @Test func optionsAndErrors() throws {
