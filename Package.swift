@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "skytool",
             dependencies: [
-                "SkyCore", "SkyMatch", "SkyPhot", "SkyPlates", "SkyAstrometry", "SkyConfig",
+                "SkyCore", "SkyMatch", "SkyPhot", "SkyPlates", "SkyAstrometry", "SkyPlot", "SkyConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -53,8 +53,11 @@ step "Radio: forced photometry with the header's restoring beam (peak in Jy/beam
      --out "$out/images/first_forced.csv"
 step "Radio: a 30\" cutout around the first source, WCS kept" \
      "$bin" cutout "$data/vla_first_sin.fits" --ra 162.5263 --dec 30.6739 --size 30arcsec --out "$out/images/first_cutout.fits"
+step "A postage stamp of the FIRST source: the cutout, its detected sources circled, the target in green" \
+     "$bin" stamp "$data/vla_first_sin.fits" --ra 162.5263 --dec 30.6739 --size 40arcsec --overlay "$out/images/first_sources.fits" \
+     --label "VLA FIRST J105006+304026" --cmap inferno --stretch asinh --out "$out/images/first_stamp.png"
 step "Relative astrometry (LSST AM/AF/AD) over every pair of five synthetic visits" \
      "$bin" astrometry "$data"/visits/visit_0*.csv --mag-col mag --out-dir "$out/astrometry"
 printf '\nDemo outputs are in %s\n' "$out"
 printf 'Plate mismatch results: %s/mismatch/ (matched.fits, nonmatched.fits, summary.json, candidates.reg)\n' "$out"
-printf 'Image measurements: %s/images/; astrometry report: %s/astrometry/report.json\n' "$out" "$out"
+printf 'Image measurements and a stamp: %s/images/; astrometry: %s/astrometry/ (report.json, AM1.png ...)\n' "$out" "$out"

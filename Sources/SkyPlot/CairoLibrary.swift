@@ -105,6 +105,30 @@ final class Canvas {
         cairo_restore(cr)
     }
 
+    /// Paints premultiplied BGRA bytes (rows from the top) scaled into the rectangle, nearest-neighbour.
+    func image(_ bgra: [UInt8], width w: Int, height h: Int, into x: Double, _ y: Double, _ rw: Double, _ rh: Double) {
+        var bytes = bgra
+        let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(w)))
+        if stride != w * 4 {
+            var padded = [UInt8](repeating: 0, count: stride * h)
+            for r in 0..<h { for k in 0..<(w * 4) { padded[r * stride + k] = bgra[r * w * 4 + k] } }
+            bytes = padded
+        }
+        bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                  let img = cairo_image_surface_create_for_data(base, CAIRO_FORMAT_ARGB32, Int32(w), Int32(h), Int32(stride)) else { return }
+            defer { cairo_surface_destroy(img) }
+            cairo_save(cr)
+            cairo_rectangle(cr, x, y, rw, rh); cairo_clip(cr)
+            cairo_translate(cr, x, y)
+            cairo_scale(cr, rw / Double(w), rh / Double(h))
+            cairo_set_source_surface(cr, img, 0, 0)
+            cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST)
+            cairo_paint(cr)
+            cairo_restore(cr)
+        }
+    }
+
     // MARK: output
 
     /// Finishes the drawing and writes it: a PNG to `path`; SVG and PDF are complete in `temporaryPath`.

@@ -52,6 +52,10 @@ public enum PlotElement: Sendable {
     case horizontalLine(y: Double, color: PlotColor, dashed: Bool, label: String?)
     /// A shaded band between y = lo(x) and y = hi(x).
     case band(x: [Double], lower: [Double], upper: [Double], color: PlotColor, label: String?)
+    /// An image; the panel's coordinates are then its 1-based pixels (pixel i spans i − ½ … i + ½).
+    case image(ImageLayer)
+    /// An ellipse given on the sky, drawn through the panel's WCS.
+    case skyEllipse(SkyEllipse)
 }
 
 /// One panel: two axes, a title, the elements, and a legend of the labelled elements.
@@ -62,6 +66,10 @@ public struct Panel: Sendable {
     public var legend = true
     /// Legend in the lower right corner instead of the upper right (for rising curves).
     public var legendBelow = false
+    /// The WCS of an image panel's pixel coordinates, for sky overlays.
+    public var wcs: WCS? = nil
+    /// Tick marks and numbers (off for image panels, whose pixel numbers say little).
+    public var ticks = true
     public init(title: String = "", x: Axis = Axis(), y: Axis = Axis()) { self.title = title; self.x = x; self.y = y }
 
     /// The data extremes of the elements (reference lines included), per axis.
@@ -84,6 +92,9 @@ public struct Panel: Sendable {
             case let .horizontalLine(v, _, _, _): addY(v)
             case let .band(xs, lo, hi, _, _):
                 for k in 0..<min(xs.count, lo.count, hi.count) where xs[k].isFinite { addX(xs[k]); addY(lo[k]); addY(hi[k]) }
+            case .image(let im):
+                addX(0.5); addX(Double(im.width) + 0.5); addY(0.5); addY(Double(im.height) + 0.5)
+            case .skyEllipse: break
             }
         }
         return ((x0, x1), (y0, y1))
@@ -104,6 +115,8 @@ public struct Panel: Sendable {
             case let .verticalLine(v, _, _, _): try check([v], x, "x")
             case let .horizontalLine(v, _, _, _): try check([v], y, "y")
             case let .band(xs, lo, hi, _, _): try check(xs, x, "x"); try check(lo + hi, y, "y")
+            case .image: break
+            case .skyEllipse: if wcs == nil { throw PlotError("a sky overlay on a panel without a WCS (\(title.isEmpty ? "untitled" : title))") }
             }
         }
     }
@@ -134,7 +147,10 @@ public struct Figure: Sendable {
         let top = title.isEmpty ? 0 : 2.2 * fontSize * u
         let cw = W / Double(columns), ch = (H - top) / Double(rows)
         let r = k / columns, c = k % columns
-        let left = 5.2 * fontSize * u, right = 1.2 * fontSize * u, bottom = 3.6 * fontSize * u, ptop = 2.0 * fontSize * u
+        // Panels without ticks (images) need no room for tick numbers and axis labels.
+        let bare = k < panels.count && !panels[k].ticks
+        let left = (bare ? 0.5 : 5.2) * fontSize * u, right = (bare ? 0.5 : 1.2) * fontSize * u
+        let bottom = (bare ? 0.5 : 3.6) * fontSize * u, ptop = 2.0 * fontSize * u
         return (Double(c) * cw + left, top + Double(r) * ch + ptop, cw - left - right, ch - ptop - bottom)
     }
 
@@ -253,6 +269,16 @@ public struct Figure: Sendable {
                 for k in stride(from: n - 1, through: 0, by: -1) { c.lineTo(px(xs[k]), py(hi[k])) }
                 c.closePath(); c.fill()
                 if let label { legend.append((label, color, false)) }
+            case .image(let im):
+                let x0 = px(0.5), x1 = px(Double(im.width) + 0.5), y0 = py(Double(im.height) + 0.5), y1 = py(0.5)
+                c.image(im.pixels(), width: im.width, height: im.height, into: min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+            case .skyEllipse(let e):
+                guard let wcs = p.wcs, let outline = try? e.pixelOutline(wcs: wcs) else { continue }
+                c.color(e.color); c.lineWidth(1.5 * u); c.dash([])
+                c.moveTo(px(outline[0].x), py(outline[0].y))
+                for q in outline.dropFirst() { c.lineTo(px(q.x), py(q.y)) }
+                c.closePath(); c.stroke()
+                if let label = e.label { legend.append((label, e.color, false)) }
             }
         }
         c.restore()
@@ -264,12 +290,12 @@ public struct Figure: Sendable {
         let xt = Axis.ticks(lim.x, scale: p.x.scale), yt = Axis.ticks(lim.y, scale: p.y.scale)
         let xstep = xt.count > 1 ? xt[1] - xt[0] : max(1e-300, abs(lim.x.upperBound - lim.x.lowerBound))
         let ystep = yt.count > 1 ? yt[1] - yt[0] : max(1e-300, abs(lim.y.upperBound - lim.y.lowerBound))
-        for v in xt {
+        for v in xt where p.ticks {
             let x = px(v)
             c.moveTo(x, r.y + r.h); c.lineTo(x, r.y + r.h + tick); c.stroke()
             c.text(Axis.label(v, step: p.x.scale == .log ? v : xstep), x, r.y + r.h + tick + 2 * u, ax: 0.5, ay: 0)
         }
-        for v in yt {
+        for v in yt where p.ticks {
             let y = py(v)
             c.moveTo(r.x - tick, y); c.lineTo(r.x, y); c.stroke()
             c.text(Axis.label(v, step: p.y.scale == .log ? v : ystep), r.x - tick - 3 * u, y, ax: 1, ay: 0.5)

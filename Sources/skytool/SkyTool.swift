@@ -5,6 +5,7 @@ import SkyAstrometry
 import SkyConfig
 import SkyCore
 import SkyPhot
+import SkyPlot
 import SkyPlates
 
 @main
@@ -18,7 +19,7 @@ struct SkyTool: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self,
-                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self, Astrometry.self]
+                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self, Astrometry.self, StampCommand.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.
@@ -39,7 +40,7 @@ struct SkyTool: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
-        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError, is ImageError, is AstrometryError:
+        case is FITSError, is WCSError, is CSVError, is CatalogueError, is ExpressionError, is DataError, is PlateError, is ConfigError, is HEALPixError, is ImageError, is AstrometryError, is PlotError:
             FileHandle.standardError.write(Data("skytool: error: \(error)\n".utf8))
             return 2
         default:

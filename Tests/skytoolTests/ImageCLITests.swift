@@ -5,6 +5,7 @@ import Testing
 @testable import skytool
 import SkyCore
 import SkyPhot
+import SkyPlot
 
 enum ImageFixtures {
     /// SkyPhot's fixture folder (SEP's test image, the VLA FIRST cutout; see its SOURCE.md).
@@ -148,5 +149,26 @@ struct ImageCLITests {
         let f = try Catalogue.read(s.file("f.fits"))
         let peaks = try f.column("flux_psf").doubles()
         #expect(f.rowCount >= 1 && peaks.allSatisfy { $0 > 0 })
+    }
+}
+
+@Suite("skytool stamp", .serialized)
+struct StampCLITests {
+    @Test func stampsFromTheCommandLine() throws {
+        let s = Scratch()
+        let tan = try ImageFixtures.tanImage(s, ra: 359.95, dec: -10)
+        #expect(SkyTool.run(["stamp", tan, tan, "--ra", "359.95", "--dec", "-10.0", "--size", "40arcsec", "--label", "two panels", "--out", s.file("a.png")]) == 0)
+        let size = try Figure.pngSize(of: s.file("a.png"))
+        #expect(size.width == 600)
+        #expect(SkyTool.run(["stamp", tan, "--ra", "359.95", "--dec", "-10", "--size", "40arcsec", "--cmap", "viridis", "--stretch", "asinh", "--out", s.file("b.svg")]) == 0)
+        #expect(SkyTool.run(["stamp", tan, "--ra", "359.95", "--dec", "-10", "--size", "40arcsec", "--out", s.file("c.jpg")]) == 2)    // unknown type
+        #expect(SkyTool.run(["stamp", tan, "--ra", "10", "--dec", "-10", "--size", "40arcsec", "--out", s.file("d.png")]) == 2)         // outside
+        #expect(SkyTool.run(["stamp", tan, "--ra", "359.95", "--dec", "-10", "--size", "40arcsec", "--cmap", "jet", "--out", s.file("e.png")]) == 1)
+        // One stamp per row of a positions table.
+        try "id,ra,dec\n7,359.95,-10\n8,359.951,-10.001\n9,20,20\n".write(toFile: s.file("pos.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["stamp", tan, "--positions", s.file("pos.csv"), "--name-col", "id", "--size", "20arcsec", "--out-dir", s.file("stamps")]) == 0)
+        let made = try FileManager.default.contentsOfDirectory(atPath: s.file("stamps")).sorted()
+        #expect(made == ["7.png", "8.png"])
+        #expect(!s.contents.contains("c.jpg") && !s.contents.contains("d.png") && !s.contents.contains("e.png"))
     }
 }

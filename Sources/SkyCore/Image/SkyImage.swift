@@ -72,13 +72,21 @@ public struct SkyImage: Sendable {
         return sqrt(abs(j.dEastDx * j.dNorthDy - j.dEastDy * j.dNorthDx))
     }
 
-    /// The 2×2 Jacobian of (east, north) offsets in degrees with respect to 1-based pixel offsets at (x, y):
-    /// east = ΔRA·cos δ (increasing towards east), north = Δδ. Central differences over ±½ pixel.
+    /// The 2×2 Jacobian of (east, north) offsets in degrees with respect to 1-based pixel offsets at (x, y)
+    /// (see `WCS.skyJacobian`).
     public func skyJacobian(atX x: Double, y: Double) throws -> (dEastDx: Double, dEastDy: Double, dNorthDx: Double, dNorthDy: Double) {
-        let w = try requireWCS(for: "the sky orientation")
-        let s = try w.pixelToWorld(x: [x, x + 0.5, x - 0.5, x, x], y: [y, y, y, y + 0.5, y - 0.5])
+        try requireWCS(for: "the sky orientation").skyJacobian(atX: x, y: y)
+    }
+}
+
+extension WCS {
+    /// The 2×2 Jacobian of (east, north) offsets in degrees with respect to 1-based pixel offsets at (x, y):
+    /// columns are ∂/∂x and ∂/∂y; east = ΔRA·cos δ (increasing towards east), north = Δδ. Central
+    /// differences over ±½ pixel.
+    public func skyJacobian(atX x: Double, y: Double) throws -> (dEastDx: Double, dEastDy: Double, dNorthDx: Double, dNorthDy: Double) {
+        let s = try pixelToWorld(x: [x, x + 0.5, x - 0.5, x, x], y: [y, y, y, y + 0.5, y - 0.5])
         guard s.valid.allSatisfy({ $0 }) else {
-            throw WCSError(status: 0, message: "the WCS is not defined at pixel (\(x), \(y))", source: source)
+            throw WCSError(status: 0, message: "the WCS is not defined at pixel (\(x), \(y))", source: "WCS")
         }
         let cosd = cos(s.lat[0] * .pi / 180)
         func east(_ a: Int, _ b: Int) -> Double {
