@@ -54,6 +54,8 @@ public enum PlotElement: Sendable {
     case band(x: [Double], lower: [Double], upper: [Double], color: PlotColor, label: String?)
     /// An image; the panel's coordinates are then its 1-based pixels (pixel i spans i − ½ … i + ½).
     case image(ImageLayer)
+    /// Many points, optionally coloured by a value (with a colour bar).
+    case scatter(Scatter)
     /// An ellipse given on the sky, drawn through the panel's WCS.
     case skyEllipse(SkyEllipse)
 }
@@ -95,6 +97,8 @@ public struct Panel: Sendable {
             case .image(let im):
                 addX(0.5); addX(Double(im.width) + 0.5); addY(0.5); addY(Double(im.height) + 0.5)
             case .skyEllipse: break
+            case .scatter(let sc):
+                for (a, b) in zip(sc.x, sc.y) where a.isFinite && b.isFinite { addX(a); addY(b) }
             }
         }
         return ((x0, x1), (y0, y1))
@@ -116,6 +120,7 @@ public struct Panel: Sendable {
             case let .horizontalLine(v, _, _, _): try check([v], y, "y")
             case let .band(xs, lo, hi, _, _): try check(xs, x, "x"); try check(lo + hi, y, "y")
             case .image: break
+            case .scatter(let sc): try check(sc.x, x, "x"); try check(sc.y, y, "y")
             case .skyEllipse: if wcs == nil { throw PlotError("a sky overlay on a panel without a WCS (\(title.isEmpty ? "untitled" : title))") }
             }
         }
@@ -149,7 +154,8 @@ public struct Figure: Sendable {
         let r = k / columns, c = k % columns
         // Panels without ticks (images) need no room for tick numbers and axis labels.
         let bare = k < panels.count && !panels[k].ticks
-        let left = (bare ? 0.5 : 5.2) * fontSize * u, right = (bare ? 0.5 : 1.2) * fontSize * u
+        let hasBar = k < panels.count && panels[k].elements.contains { if case .scatter(let s) = $0 { return s.values != nil }; return false }
+        let left = (bare ? 0.5 : 5.2) * fontSize * u, right = (hasBar ? 7.0 : bare ? 0.5 : 1.2) * fontSize * u
         let bottom = (bare ? 0.5 : 3.6) * fontSize * u, ptop = 2.0 * fontSize * u
         return (Double(c) * cw + left, top + Double(r) * ch + ptop, cw - left - right, ch - ptop - bottom)
     }
@@ -211,6 +217,7 @@ public struct Figure: Sendable {
         // Data, clipped to the plotting rectangle.
         c.save(); c.clip(r.x, r.y, r.w, r.h)
         var legend: [(String, PlotColor, Bool)] = []
+        var colorbars: [(Colormap, ClosedRange<Double>, String)] = []
         for e in p.elements {
             switch e {
             case .histogram(let h):
@@ -272,6 +279,19 @@ public struct Figure: Sendable {
             case .image(let im):
                 let x0 = px(0.5), x1 = px(Double(im.width) + 0.5), y0 = py(Double(im.height) + 0.5), y1 = py(0.5)
                 c.image(im.pixels(), width: im.width, height: im.height, into: min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+            case .scatter(let sc):
+                let vr = sc.valueRange, table = sc.colormap.table
+                if format == .png && sc.x.count > 2000 {
+                    let w = Int(r.w.rounded(.up)), h = Int(r.h.rounded(.up))
+                    let bytes = sc.raster(w: w, h: h, radius: sc.size / 2 * u, px: { px($0) - r.x }, py: { py($0) - r.y })
+                    c.image(bytes, width: w, height: h, into: r.x, r.y, Double(w), Double(h))
+                } else {
+                    for i in 0..<min(sc.x.count, sc.y.count) where sc.x[i].isFinite && sc.y[i].isFinite {
+                        c.color(sc.color(i, table, vr)); c.circle(px(sc.x[i]), py(sc.y[i]), sc.size / 2 * u); c.fill()
+                    }
+                }
+                if let label = sc.label, sc.values == nil { legend.append((label, sc.color, false)) }
+                if let vr { colorbars.append((sc.colormap, vr, sc.valueLabel)) }
             case .skyEllipse(let e):
                 guard let wcs = p.wcs, let outline = try? e.pixelOutline(wcs: wcs) else { continue }
                 c.color(e.color); c.lineWidth(1.5 * u); c.dash([])
@@ -303,6 +323,25 @@ public struct Figure: Sendable {
         c.font(size: fontSize * u)
         if !p.x.label.isEmpty { c.text(p.x.label, r.x + r.w / 2, r.y + r.h + tick + 1.6 * fontSize * u, ax: 0.5, ay: 0) }
         if !p.y.label.isEmpty { c.text(p.y.label, r.x - 4.6 * fontSize * u, r.y + r.h / 2, ax: 0.5, ay: 0, angle: .pi / 2) }
+        // A colour bar at the right edge inside the panel's right margin.
+        if let (map, vr, label) = colorbars.first {
+            let bw = 0.9 * fontSize * u, bx = r.x + r.w + 0.4 * fontSize * u, steps = 64
+            let table = map.table
+            for k in 0..<steps {
+                let t = (Double(k) + 0.5) / Double(steps)
+                let col = table[Colormap.index(t)]
+                c.color(PlotColor(col.0, col.1, col.2)); c.rectangle(bx, r.y + r.h * (1 - Double(k + 1) / Double(steps)), bw, r.h / Double(steps) + 0.5); c.fill()
+            }
+            c.color(.black); c.lineWidth(0.6 * u); c.rectangle(bx, r.y, bw, r.h); c.stroke()
+            c.font(size: 0.8 * fontSize * u)
+            let ticks = Axis.ticks(vr, scale: .linear, target: 5)
+            let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+            for v in ticks {
+                let y = r.y + r.h * (1 - (v - vr.lowerBound) / (vr.upperBound - vr.lowerBound))
+                c.text(Axis.label(v, step: step), bx + bw + 2 * u, y, ax: 0, ay: 0.5)
+            }
+            if !label.isEmpty { c.text(label, bx + bw + 4.2 * fontSize * u, r.y + r.h / 2, ax: 0.5, ay: 1, angle: .pi / 2) }
+        }
         // Legend, top right inside the frame.
         guard p.legend, !legend.isEmpty else { return }
         c.font(size: 0.85 * fontSize * u)

@@ -19,7 +19,7 @@ struct SkyTool: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Info.self, Convert.self, WCSCommand.self, HealpixCommand.self, Cone.self, Coverage.self, Match.self, Group.self, Associate.self, Recalibrate.self, Varstats.self, Mismatch.self,
-                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self, Astrometry.self, StampCommand.self]
+                      BackgroundCommand.self, Detect.self, Photometry.self, Cutout.self, Astrometry.self, StampCommand.self, PlotCommand.self]
     )
 
     /// Runs the command with skytool's exit codes: 0 success, 1 usage error, 2 data error.

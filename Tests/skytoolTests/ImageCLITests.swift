@@ -172,3 +172,32 @@ struct StampCLITests {
         #expect(!s.contents.contains("c.jpg") && !s.contents.contains("d.png") && !s.contents.contains("e.png"))
     }
 }
+
+@Suite("skytool plot", .serialized)
+struct PlotCLITests {
+    @Test func everyKindDrawsAndBadInputFails() throws {
+        let s = Scratch()
+        var text = "id,ra,dec,mag,err,band,mjd\n"
+        for i in 0..<200 { text += "\(i),\(10 + Double(i % 20) * 0.01),\(-5 + Double(i / 20) * 0.01),\(15 + Double(i % 7) * 0.3),0.05,\(i % 2 == 0 ? "g" : "r"),\(58000 + Double(i))\n" }
+        try text.write(toFile: s.file("t.csv"), atomically: true, encoding: .utf8)
+        let t = s.file("t.csv")
+        #expect(SkyTool.run(["plot", "hist", t, "--col", "mag", "--bins", "10", "--out", s.file("h.png")]) == 0)
+        #expect(SkyTool.run(["plot", "hist", t, "--col", "mag", "--cumulative", "--density", "--range", "14,18", "--out", s.file("hc.svg")]) == 0)
+        #expect(SkyTool.run(["plot", "scatter", t, "--x", "mag", "--y", "err", "--color", "mjd", "--out", s.file("s.pdf")]) == 0)
+        #expect(SkyTool.run(["plot", "lightcurve", t, "--time", "mjd", "--mag", "mag", "--err", "err", "--group", "band", "--out", s.file("lc.png")]) == 0)
+        #expect(SkyTool.run(["plot", "sky", t, "--color", "mag", "--width", "5", "--height", "5", "--dpi", "80", "--out", s.file("sky.png")]) == 0)
+        let size = try Figure.pngSize(of: s.file("sky.png"))
+        #expect(size.width == 400 && size.height == 400)
+        let tan = try ImageFixtures.tanImage(s, ra: 10, dec: -5)
+        #expect(SkyTool.run(["plot", "image", tan, "--overlay", t, "--stretch", "sqrt", "--out", s.file("im.png")]) == 0)
+        // An empty selection draws a "no data" panel; errors leave no file.
+        #expect(SkyTool.run(["plot", "hist", t, "--col", "mag", "--where", "mag > 99", "--out", s.file("empty.png")]) == 0)
+        #expect(SkyTool.run(["plot", "hist", t, "--col", "nope", "--out", s.file("x1.png")]) == 2)
+        #expect(SkyTool.run(["plot", "scatter", t, "--x", "mjd", "--y", "err", "--xlog", "--out", s.file("x2.png")]) == 0)
+        try "id,v\n1,-1\n2,3\n".write(toFile: s.file("neg.csv"), atomically: true, encoding: .utf8)
+        #expect(SkyTool.run(["plot", "scatter", s.file("neg.csv"), "--x", "id", "--y", "v", "--ylog", "--out", s.file("x3.png")]) == 2)
+        #expect(SkyTool.run(["plot", "hist", t, "--col", "mag", "--out", s.file("x4.gif")]) == 2)
+        #expect(SkyTool.run(["plot", "image", ImageFixtures.path("sep_image.fits"), "--overlay", t, "--out", s.file("x5.png")]) == 2)
+        #expect(!s.contents.contains { $0.hasPrefix("x1") || $0.hasPrefix("x3") || $0.hasPrefix("x4") || $0.hasPrefix("x5") })
+    }
+}
