@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(
             name: "SkyPlotTests",
             dependencies: ["SkyPlot", .product(name: "Numerics", package: "swift-numerics")],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -8,7 +8,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "skybench",
-            dependencies: [.product(name: "SkyCore", package: "main"), .product(name: "SkyMatch", package: "main"), .product(name: "SkyPhot", package: "main")],
+            dependencies: [.product(name: "SkyCore", package: "main"), .product(name: "SkyMatch", package: "main"), .product(name: "SkyPhot", package: "main"), .product(name: "SkyPlot", package: "main")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-Ounchecked"])]
         ),
     ]

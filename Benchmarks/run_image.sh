@@ -5,10 +5,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="${BENCH_DATA:-/tmp/skybench}"
-[ -f "$data/image_4096.fits" ] || /usr/bin/python3 "$here/../Scripts/make_bench_image.py" "$data" >/dev/null
+/usr/bin/python3 -c "from astropy.io import fits; import sys; sys.exit(0 if 'CTYPE1' in fits.getheader('$data/image_4096.fits') else 1)" 2>/dev/null ||
+    /usr/bin/python3 "$here/../Scripts/make_bench_image.py" "$data" >/dev/null
 swift build -c release --package-path "$here" >/dev/null
 echo "== image measurement (library calls in one process, median of 5 after a warm-up)"
-SKYBENCH_ONLY=image BENCH_IMAGE="$data/image_4096.fits" BENCH_POSITIONS="$data/positions_1e5.fits" \
+SKYBENCH_ONLY=image,plot BENCH_IMAGE="$data/image_4096.fits" BENCH_POSITIONS="$data/positions_1e5.fits" \
     "$(swift build -c release --package-path "$here" --show-bin-path)/skybench" 1000 | tee /tmp/skybench-image.txt
 read -r peer count version <<<"$(/usr/bin/python3 "$here/peers/sep_pipeline.py" "$data/image_4096.fits")"
 echo "   python-sep $version: read + background + extract + sum_circle median $peer s ($count sources)"

@@ -58,6 +58,15 @@ step "A postage stamp of the FIRST source: the cutout, its detected sources circ
      --label "VLA FIRST J105006+304026" --cmap inferno --stretch asinh --out "$out/images/first_stamp.png"
 step "Relative astrometry (LSST AM/AF/AD) over every pair of five synthetic visits" \
      "$bin" astrometry "$data"/visits/visit_0*.csv --mag-col mag --out-dir "$out/astrometry"
+mkdir -p "$out/plots"
+step "Plot: histogram of Hipparcos magnitudes" "$bin" plot hist "$taurus/hip2.fits" --col Hpmag --bins 40 --title "Hipparcos-2, Taurus box" --out "$out/plots/hist.png"
+step "Plot: the astrometry.net source list, coloured by flux" "$bin" plot scatter "$data/astrometrynet_sourcelist.fits" --x X --y Y --color FLUX --where "FLUX < 2" --out "$out/plots/scatter.png"
+step "Plot: a MACHO light curve in two bands" "$bin" plot lightcurve "$macho" --time mjd --mag mag --err mag_err --group band \
+     --where "macho_id == '1.3444.614'" --title "MACHO 1.3444.614" --out "$out/plots/lc.png"
+step "Plot: Hipparcos stars on the sky (RA to the left)" "$bin" plot sky "$taurus/hip2.fits" --color Hpmag --out "$out/plots/sky.png"
+step "Plot: SEP's test frame, zscale and asinh" "$bin" plot image "$data/sep_image.fits" --interval zscale --stretch asinh --cmap inferno --out "$out/plots/image.png"
+step "Plot: a stamp of the FIRST source" "$bin" stamp "$data/vla_first_sin.fits" --ra 162.5263 --dec 30.6739 --size 40arcsec \
+     --overlay "$out/images/first_sources.fits" --label "J105006+304026" --out "$out/plots/stamp.png"
 printf '\nDemo outputs are in %s\n' "$out"
 printf 'Plate mismatch results: %s/mismatch/ (matched.fits, nonmatched.fits, summary.json, candidates.reg)\n' "$out"
-printf 'Image measurements and a stamp: %s/images/; astrometry: %s/astrometry/ (report.json, AM1.png ...)\n' "$out" "$out"
+printf 'Image measurements and a stamp: %s/images/; astrometry: %s/astrometry/ (report.json, AM1.png ...); plots: %s/plots/\n' "$out" "$out" "$out"

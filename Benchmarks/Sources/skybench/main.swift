@@ -6,6 +6,7 @@ import Foundation
 import SkyCore
 import SkyMatch
 import SkyPhot
+import SkyPlot
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
@@ -167,5 +168,28 @@ if section("image"), let imagePath = ProcessInfo.processInfo.environment["BENCH_
             sink &+= Int64(m.flux.count)
         }
         print("   largest group \(groups)")
+    }
+}
+
+// Plots: a 10^6-point scatter to PNG, and 100 postage stamps of the 4096² benchmark image (BENCH_IMAGE, with a
+// TAN WCS) written in parallel, the image read once.
+if section("plot") {
+    var prng = SeededGenerator(seed: 7)
+    let px = (0..<1_000_000).map { _ in prng.gaussian() }, py = (0..<1_000_000).map { _ in prng.gaussian() }
+    let dir = NSTemporaryDirectory() + "skybench-plot"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try time("plot: scatter of 10^6 points to PNG", repeats: 5, perItem: 1_000_000) {
+        var p = Panel(x: Axis(label: "x"), y: Axis(label: "y"))
+        var s = Scatter(x: px, y: py); s.values = px; s.size = 2
+        p.elements = [.scatter(s)]
+        try Figure(panels: [p]).write(to: dir + "/scatter.png")
+    }
+    if let imagePath = ProcessInfo.processInfo.environment["BENCH_IMAGE"] {
+        try time("plot: 100 stamps (1′) of a 4096² image, read included", repeats: 3, perItem: 100) {
+            let img = try SkyImage.read(imagePath)
+            let ra = (0..<100).map { 150 + Double($0 % 10 - 5) * 0.02 }, dec = (0..<100).map { 2.2 + Double($0 / 10 - 5) * 0.02 }
+            let n = try Stamp.writeMany(images: [img], ra: ra, dec: dec, options: StampOptions(size: 1.0 / 60), directory: dir)
+            sink &+= Int64(n)
+        }
     }
 }
