@@ -60,7 +60,7 @@ step "Relative astrometry (LSST AM/AF/AD) over every pair of five synthetic visi
      "$bin" astrometry "$data"/visits/visit_0*.csv --mag-col mag --out-dir "$out/astrometry"
 mkdir -p "$out/plots"
 step "Plot: histogram of Hipparcos magnitudes" "$bin" plot hist "$taurus/hip2.fits" --col Hpmag --bins 40 --title "Hipparcos-2, Taurus box" --out "$out/plots/hist.png"
-step "Plot: the astrometry.net source list, coloured by flux" "$bin" plot scatter "$data/astrometrynet_sourcelist.fits" --x X --y Y --color FLUX --where "FLUX < 2" --out "$out/plots/scatter.png"
+step "Plot: the astrometry.net source list, coloured by the local background" "$bin" plot scatter "$data/astrometrynet_sourcelist.fits" --x X --y Y --color BACKGROUND --out "$out/plots/scatter.png"
 step "Plot: a MACHO light curve in two bands" "$bin" plot lightcurve "$macho" --time mjd --mag mag --err mag_err --group band \
      --where "macho_id == '1.3444.614'" --title "MACHO 1.3444.614" --out "$out/plots/lc.png"
 step "Plot: Hipparcos stars on the sky (RA to the left)" "$bin" plot sky "$taurus/hip2.fits" --color Hpmag --out "$out/plots/sky.png"

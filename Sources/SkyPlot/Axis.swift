@@ -65,7 +65,7 @@ public struct Axis: Sendable, Equatable {
         }
     }
 
-    /// Tick positions for the limits: multiples of 1, 2 or 5 × 10ⁿ, about `target` of them, on a linear axis;
+    /// Tick positions for the limits: multiples of 1, 2 or 5 × 10ⁿ, at most `target` + 1 of them, on a linear axis;
     /// powers of ten on a log axis (with 2 and 5 × 10ⁿ when the range is under two decades).
     public static func ticks(_ range: ClosedRange<Double>, scale: AxisScale, target: Int = 6) -> [Double] {
         let lo = range.lowerBound, hi = range.upperBound
@@ -74,7 +74,8 @@ public struct Axis: Sendable, Equatable {
         case .linear:
             let raw = (hi - lo) / Double(max(1, target))
             let p = pow(10, floor(log10(raw)))
-            let step = [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
+            // The finest 1-2-5 step that gives at most target + 1 ticks.
+            let step = [1.0, 2, 5, 10].map { $0 * p }.first { (hi / $0 * (1 + 1e-12)).rounded(.down) - (lo / $0).rounded(.up) + 1 <= Double(target + 1) } ?? 10 * p
             var out: [Double] = []
             var k = (lo / step).rounded(.up)
             while k * step <= hi * (1 + 1e-12) + (hi == 0 ? 1e-300 : 0) {

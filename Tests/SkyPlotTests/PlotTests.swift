@@ -19,8 +19,9 @@ struct PlotTests {
         #expect(Axis.ticks(0...10, scale: .linear) == [0, 2, 4, 6, 8, 10])
         #expect(Axis.ticks(-1...1, scale: .linear, target: 4) == [-1, -0.5, 0, 0.5, 1])
         let small = Axis.ticks(0.013...0.087, scale: .linear)
-        // 0.074 / 6 = 0.0123 → the next 1-2-5 step, 0.02.
-        #expect(small.count == 4 && zip(small, [0.02, 0.04, 0.06, 0.08]).allSatisfy { abs($0 - $1) < 1e-15 })
+        // 0.074 / 6 = 0.0123: steps of 0.01 give 7 ticks (at most target + 1), 0.02…0.08.
+        #expect(small.count == 7 && zip(small, [0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08]).allSatisfy { abs($0 - $1) < 1e-15 })
+        #expect(Axis.ticks(0.5...14, scale: .linear) == [2, 4, 6, 8, 10, 12, 14])
         #expect(Axis.ticks(1...1000, scale: .log) == [1, 10, 100, 1000])
         #expect(Axis.ticks(1...50, scale: .log) == [1, 2, 5, 10, 20, 50])
         #expect(Axis.label(0.25, step: 0.05) == "0.25" && Axis.label(20, step: 5) == "20" && Axis.label(0, step: 1) == "0")
