@@ -310,12 +310,28 @@ public struct Figure: Sendable {
         let xt = Axis.ticks(lim.x, scale: p.x.scale), yt = Axis.ticks(lim.y, scale: p.y.scale)
         let xstep = xt.count > 1 ? xt[1] - xt[0] : max(1e-300, abs(lim.x.upperBound - lim.x.lowerBound))
         let ystep = yt.count > 1 ? yt[1] - yt[0] : max(1e-300, abs(lim.y.upperBound - lim.y.lowerBound))
-        for v in xt where p.ticks {
+        let skyAxes = p.ticks && p.wcs != nil && p.elements.contains { if case .image = $0 { return true }; return false }
+        if skyAxes, let wcs = p.wcs {
+            // Sky coordinates along the bottom (RA) and left (Dec) edges instead of pixel numbers.
+            let bottom = SkyTicks.along(wcs, from: (lim.x.lowerBound, lim.y.lowerBound), to: (lim.x.upperBound, lim.y.lowerBound), .ra)
+            for (t, text) in bottom {
+                let x = r.x + t * r.w
+                c.moveTo(x, r.y + r.h); c.lineTo(x, r.y + r.h + tick); c.stroke()
+                c.text(text, x, r.y + r.h + tick + 2 * u, ax: 0.5, ay: 0)
+            }
+            let left = SkyTicks.along(wcs, from: (lim.x.lowerBound, lim.y.lowerBound), to: (lim.x.lowerBound, lim.y.upperBound), .dec)
+            for (t, text) in left {
+                let y = r.y + r.h - t * r.h
+                c.moveTo(r.x - tick, y); c.lineTo(r.x, y); c.stroke()
+                c.text(text, r.x - tick - 3 * u, y, ax: 1, ay: 0.5)
+            }
+        }
+        for v in xt where p.ticks && !skyAxes {
             let x = px(v)
             c.moveTo(x, r.y + r.h); c.lineTo(x, r.y + r.h + tick); c.stroke()
             c.text(Axis.label(v, step: p.x.scale == .log ? v : xstep), x, r.y + r.h + tick + 2 * u, ax: 0.5, ay: 0)
         }
-        for v in yt where p.ticks {
+        for v in yt where p.ticks && !skyAxes {
             let y = py(v)
             c.moveTo(r.x - tick, y); c.lineTo(r.x, y); c.stroke()
             c.text(Axis.label(v, step: p.y.scale == .log ? v : ystep), r.x - tick - 3 * u, y, ax: 1, ay: 0.5)

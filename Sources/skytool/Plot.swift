@@ -196,8 +196,9 @@ struct PlotImage: ParsableCommand {
         }
         guard let s = ImageStretch(rawValue: stretch), let m = Colormap(rawValue: cmap) else { throw ValidationError("unknown --stretch or --cmap") }
         layer.stretch = s; layer.colormap = m
-        var p = Panel(x: Axis(label: figure.xlabel ?? "x [pixel]", limits: 0.5...(Double(img.width) + 0.5)),
-                      y: Axis(label: figure.ylabel ?? "y [pixel]", limits: 0.5...(Double(img.height) + 0.5)))
+        let sky = img.wcs != nil
+        var p = Panel(x: Axis(label: figure.xlabel ?? (sky ? "RA" : "x [pixel]"), limits: 0.5...(Double(img.width) + 0.5)),
+                      y: Axis(label: figure.ylabel ?? (sky ? "Dec" : "y [pixel]"), limits: 0.5...(Double(img.height) + 0.5)))
         p.elements = [.image(layer)]
         p.wcs = img.wcs
         if let overlay {

@@ -78,6 +78,26 @@ struct ImagePlotTests {
         }
     }
 
+    /// RA and Dec ticks sit where the WCS gives their round values: each tick's position along the edge,
+    /// converted back through the WCS, is within 0.01 s (RA) or 0.1″ (Dec) of a multiple of the step.
+    @Test func skyTicksSitOnRoundValues() throws {
+        let wcs = try #require(Self.header(("RA---TAN", "DEC--TAN"), crval: (217.43, -62.68), cdelt: 1.7 / 3600, rotation: 10))
+        let ra = SkyTicks.along(wcs, from: (0.5, 0.5), to: (100.5, 0.5), .ra)
+        let dec = SkyTicks.along(wcs, from: (0.5, 0.5), to: (0.5, 100.5), .dec)
+        #expect(ra.count >= 2 && dec.count >= 2)
+        for (t, text) in ra {
+            let s = try wcs.pixelToWorld(x: [0.5 + 100 * t], y: [0.5])
+            let seconds = s.lon[0] * 240
+            #expect(abs(seconds - (seconds / 5).rounded() * 5) < 0.01 || abs(seconds - (seconds / 10).rounded() * 10) < 0.01, "RA tick \(text) at \(seconds) s")
+            #expect(text.hasPrefix("14h29m") || text.hasPrefix("14h30m"))
+        }
+        for (t, _) in dec {
+            let s = try wcs.pixelToWorld(x: [0.5], y: [0.5 + 100 * t])
+            let arcsec = s.lat[0] * 3600
+            #expect(abs(arcsec - (arcsec / 30).rounded() * 30) < 0.1 || abs(arcsec - (arcsec / 60).rounded() * 60) < 0.1)
+        }
+    }
+
     @Test func stampsOfTwoImagesAndOutside() throws {
         let s = PlotScratch()
         let first = try SkyImage.read(PlotFixtures.path("vla_first_sin.fits"))
