@@ -67,6 +67,8 @@ step "Plot: Hipparcos stars on the sky (RA to the left)" "$bin" plot sky "$tauru
 step "Plot: SEP's test frame, zscale and asinh" "$bin" plot image "$data/sep_image.fits" --interval zscale --stretch asinh --cmap inferno --out "$out/plots/image.png"
 step "Plot: a stamp of the FIRST source" "$bin" stamp "$data/vla_first_sin.fits" --ra 162.5263 --dec 30.6739 --size 40arcsec \
      --overlay "$out/images/first_sources.fits" --label "J105006+304026" --out "$out/plots/stamp.png"
+step "Plot: one stamp per detected FIRST source, in parallel" "$bin" stamp "$data/vla_first_sin.fits" \
+     --positions "$out/images/first_sources.fits" --name-col id --size 30arcsec --out-dir "$out/plots/stamps"
 printf '\nDemo outputs are in %s\n' "$out"
 printf 'Plate mismatch results: %s/mismatch/ (matched.fits, nonmatched.fits, summary.json, candidates.reg)\n' "$out"
 printf 'Image measurements and a stamp: %s/images/; astrometry: %s/astrometry/ (report.json, AM1.png ...); plots: %s/plots/\n' "$out" "$out" "$out"

@@ -58,6 +58,8 @@ public enum PlotElement: Sendable {
     case scatter(Scatter)
     /// An ellipse given on the sky, drawn through the panel's WCS.
     case skyEllipse(SkyEllipse)
+    /// A marker or text at a sky position, drawn through the panel's WCS.
+    case skyMark(SkyMark)
 }
 
 /// One panel: two axes, a title, the elements, and a legend of the labelled elements.
@@ -96,7 +98,7 @@ public struct Panel: Sendable {
                 for k in 0..<min(xs.count, lo.count, hi.count) where xs[k].isFinite { addX(xs[k]); addY(lo[k]); addY(hi[k]) }
             case .image(let im):
                 addX(0.5); addX(Double(im.width) + 0.5); addY(0.5); addY(Double(im.height) + 0.5)
-            case .skyEllipse: break
+            case .skyEllipse, .skyMark: break
             case .scatter(let sc):
                 for (a, b) in zip(sc.x, sc.y) where a.isFinite && b.isFinite { addX(a); addY(b) }
             }
@@ -121,7 +123,7 @@ public struct Panel: Sendable {
             case let .band(xs, lo, hi, _, _): try check(xs, x, "x"); try check(lo + hi, y, "y")
             case .image: break
             case .scatter(let sc): try check(sc.x, x, "x"); try check(sc.y, y, "y")
-            case .skyEllipse: if wcs == nil { throw PlotError("a sky overlay on a panel without a WCS (\(title.isEmpty ? "untitled" : title))") }
+            case .skyEllipse, .skyMark: if wcs == nil { throw PlotError("a sky overlay on a panel without a WCS (\(title.isEmpty ? "untitled" : title))") }
             }
         }
     }
@@ -292,6 +294,19 @@ public struct Figure: Sendable {
                 }
                 if let label = sc.label, sc.values == nil { legend.append((label, sc.color, false)) }
                 if let vr { colorbars.append((sc.colormap, vr, sc.valueLabel)) }
+            case .skyMark(let m):
+                guard let wcs = p.wcs, let q = try? wcs.worldToPixel(lon: [m.ra], lat: [m.dec]), q.valid[0] else { continue }
+                let x = px(q.x[0]), y = py(q.y[0]), h = m.size / 2 * u
+                c.color(m.color); c.lineWidth(1.5 * u); c.dash([])
+                if let t = m.text {
+                    c.font(size: 0.9 * fontSize * u); c.text(t, x + 0.3 * fontSize * u, y, ax: 0, ay: 0.5)
+                } else {
+                    switch m.shape {
+                    case .plus: c.moveTo(x - h, y); c.lineTo(x + h, y); c.moveTo(x, y - h); c.lineTo(x, y + h); c.stroke()
+                    case .cross: c.moveTo(x - h, y - h); c.lineTo(x + h, y + h); c.moveTo(x - h, y + h); c.lineTo(x + h, y - h); c.stroke()
+                    case .circle: c.circle(x, y, h); c.stroke()
+                    }
+                }
             case .skyEllipse(let e):
                 guard let wcs = p.wcs, let outline = try? e.pixelOutline(wcs: wcs) else { continue }
                 c.color(e.color); c.lineWidth(1.5 * u); c.dash([])

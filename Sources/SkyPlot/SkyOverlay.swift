@@ -38,3 +38,17 @@ public struct SkyEllipse: Sendable {
         }
     }
 }
+
+/// A marker or a text label at a sky position (degrees), drawn through an image panel's WCS.
+public struct SkyMark: Sendable {
+    public enum Shape: String, Sendable { case plus, cross, circle }
+    public var ra: Double, dec: Double
+    /// A shape of `size` points across, or (when `text` is set) the text, left-aligned just right of the position.
+    public var shape: Shape = .plus
+    public var size: Double = 10
+    public var text: String? = nil
+    public var color: PlotColor = PlotColor(0.1, 0.9, 0.1)
+    public init(ra: Double, dec: Double, shape: Shape = .plus, size: Double = 10, text: String? = nil, color: PlotColor = PlotColor(0.1, 0.9, 0.1)) {
+        self.ra = ra; self.dec = dec; self.shape = shape; self.size = size; self.text = text; self.color = color
+    }
+}

@@ -105,6 +105,14 @@ struct ImagePlotTests {
         let c = try w.pixelToWorld(x: [17], y: [17])
         var o = StampOptions(size: 30.0 / 3600)
         o.lines = ["FIRST source", "peak 6.8 mJy/beam"]
+        var marked = try Stamp.figure(images: [first], ra: c.lon[0], dec: c.lat[0], options: o)
+        marked.panels[0].elements += [.skyMark(SkyMark(ra: c.lon[0], dec: c.lat[0], shape: .cross, color: PlotColor(1, 0, 1))),
+                                      .skyMark(SkyMark(ra: c.lon[0], dec: c.lat[0], text: "target"))]
+        try marked.write(to: s.file("marked.png"))
+        // The cross is drawn at the target: the 17-pixel cutout is centred on the pixel holding it (pixel 9).
+        let at = try #require(marked.devicePoint(panel: 0, x: 9, y: 9))
+        let px = try Canvas.pngPixel(s.file("marked.png"), x: Int(at.x), y: Int(at.y))
+        #expect(px.r > 180 && px.b > 180 && px.g < 90, "magenta cross at the target: \(px)")
         let f = try Stamp.figure(images: [first, first], ra: c.lon[0], dec: c.lat[0],
                                  overlays: [[SkyEllipse(ra: c.lon[0], dec: c.lat[0], major: 2.7, minor: 2.7, label: "beam")], []], options: o)
         try f.write(to: s.file("stamp.png"))
