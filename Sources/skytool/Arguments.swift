@@ -33,8 +33,8 @@ struct DecArgument: ExpressibleByArgument, Sendable {
 
 /// Options to name position columns explicitly.
 struct PositionOptions: ParsableArguments {
-    @Option(help: "Right-ascension column (default: detected: ra, RA_ICRS, RAJ2000, ALPHA_J2000, coord_ra, ...).") var raCol: String?
-    @Option(help: "Declination column (default: detected).") var decCol: String?
+    @Option(parsing: .unconditional, help: "Right-ascension column (default: detected: ra, RA_ICRS, RAJ2000, ALPHA_J2000, coord_ra, ...).") var raCol: String?
+    @Option(parsing: .unconditional, help: "Declination column (default: detected).") var decCol: String?
 
     func apply(_ cat: inout Catalogue) throws {
         switch (raCol, decCol) {

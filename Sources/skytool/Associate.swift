@@ -18,10 +18,10 @@ struct Associate: ParsableCommand {
     )
 
     @Argument(help: "Catalogues in association order.") var catalogues: [String]
-    @Option(help: "Association radius (bare number: arcsec).") var radius: RadiusArgument
-    @Option(help: "Positional error column (arcsec), the same name in every catalogue: weights the mean positions.") var errCol: String?
-    @Option(help: "Objects table output.") var objects: String
-    @Option(help: "Detections table output.") var detections: String
+    @Option(parsing: .unconditional, help: "Association radius (bare number: arcsec).") var radius: RadiusArgument
+    @Option(parsing: .unconditional, help: "Positional error column (arcsec), the same name in every catalogue: weights the mean positions.") var errCol: String?
+    @Option(parsing: .unconditional, help: "Objects table output.") var objects: String
+    @Option(parsing: .unconditional, help: "Detections table output.") var detections: String
 
     func validate() throws {
         guard catalogues.count >= 2 else { throw ValidationError("give at least two catalogues") }

@@ -33,18 +33,18 @@ struct Astrometry: ParsableCommand {
     )
 
     @Argument(help: "Visit catalogues (FITS or CSV), in association order; one file may hold many visits with --visit-col.") var visitFiles: [String]
-    @Option(help: "Output folder (created if missing).") var outDir: String
-    @Option(help: "Magnitude column.") var magCol: String?
-    @Option(help: "Flux column (with --zero-point): mag = ZP - 2.5 log10(flux).") var fluxCol: String?
+    @Option(parsing: .unconditional, help: "Output folder (created if missing).") var outDir: String
+    @Option(parsing: .unconditional, help: "Magnitude column.") var magCol: String?
+    @Option(parsing: .unconditional, help: "Flux column (with --zero-point): mag = ZP - 2.5 log10(flux).") var fluxCol: String?
     @Option(parsing: .unconditional, help: "Zero point for --flux-col (mag).") var zeroPoint: Double?
     @Option(parsing: .unconditional, help: "Median-magnitude range LO,HI (LO <= mag < HI), or 'none'.") var magRange: String?
-    @Option(help: "Association radius (bare number: arcsec).") var radius: RadiusArgument?
-    @Option(help: "Annulus centres, e.g. 5,20,200arcmin (bare numbers: arcmin).") var annuli: String?
-    @Option(help: "Annulus width (bare number: arcmin; default 2', or 1' for --method seed).") var width: String?
-    @Option(help: "faro (all visits) or seed (the two-visit variant).") var method: AstrometryMethod?
-    @Option(help: "Minimum number of visits an object must be detected in.") var minVisits: Int?
-    @Option(help: "A column whose values split one catalogue into visits.") var visitCol: String?
-    @Option(help: "Configuration file (TOML): annuli, width, mag_range, radius, min_visits, method.") var config: String?
+    @Option(parsing: .unconditional, help: "Association radius (bare number: arcsec).") var radius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Annulus centres, e.g. 5,20,200arcmin (bare numbers: arcmin).") var annuli: String?
+    @Option(parsing: .unconditional, help: "Annulus width (bare number: arcmin; default 2', or 1' for --method seed).") var width: String?
+    @Option(parsing: .unconditional, help: "faro (all visits) or seed (the two-visit variant).") var method: AstrometryMethod?
+    @Option(parsing: .unconditional, help: "Minimum number of visits an object must be detected in.") var minVisits: Int?
+    @Option(parsing: .unconditional, help: "A column whose values split one catalogue into visits.") var visitCol: String?
+    @Option(parsing: .unconditional, help: "Configuration file (TOML): annuli, width, mag_range, radius, min_visits, method.") var config: String?
     @OptionGroup var positions: PositionOptions
     @Flag(help: "Print the report (report.json) instead of the table.") var json = false
 

@@ -19,8 +19,8 @@ struct BackgroundCommand: ParsableCommand {
     )
 
     @Argument(help: "Image (FITS; an HDU may be named as image.fits[1]).") var image: String
-    @Option(help: "Background map to write (FITS).") var outBack: String?
-    @Option(help: "1-sigma noise map to write (FITS).") var outRms: String?
+    @Option(parsing: .unconditional, help: "Background map to write (FITS).") var outBack: String?
+    @Option(parsing: .unconditional, help: "1-sigma noise map to write (FITS).") var outRms: String?
     @OptionGroup var mesh: MeshArguments
     @Flag(help: "Print the summary as JSON.") var json = false
 

@@ -16,10 +16,10 @@ struct Cone: ParsableCommand {
     )
 
     @Argument(help: "Catalogue (FITS or CSV).") var catalogue: String
-    @Option(help: "Centre right ascension (degrees or hh:mm:ss).") var ra: RAArgument
-    @Option(help: "Centre declination (degrees or dd:mm:ss).") var dec: DecArgument
-    @Option(help: "Radius, e.g. 2arcsec, 1.5', 0.1deg (bare number: arcsec).") var radius: RadiusArgument
-    @Option(help: "Output catalogue; without it the rows are printed as CSV.") var out: String?
+    @Option(parsing: .unconditional, help: "Centre right ascension (degrees or hh:mm:ss).") var ra: RAArgument
+    @Option(parsing: .unconditional, help: "Centre declination (degrees or dd:mm:ss).") var dec: DecArgument
+    @Option(parsing: .unconditional, help: "Radius, e.g. 2arcsec, 1.5', 0.1deg (bare number: arcsec).") var radius: RadiusArgument
+    @Option(parsing: .unconditional, help: "Output catalogue; without it the rows are printed as CSV.") var out: String?
     @OptionGroup var positions: PositionOptions
 
     func run() throws {

@@ -17,9 +17,9 @@ struct Convert: ParsableCommand {
 
     @Argument(help: "Input catalogue (FITS or CSV).") var input: String
     @Argument(help: "Output catalogue (FITS or CSV, by extension).") var output: String
-    @Option(help: "HDU to read (0 = primary, as in file.fits[N]); default: the first table.") var hdu: Int?
-    @Option(help: "Comma-separated columns to keep, in this order.") var columns: String?
-    @Option(name: .customLong("where"), help: "Row filter expression, e.g. \"mag < 12 && abs(dec) < 30\".") var whereExpr: String?
+    @Option(parsing: .unconditional, help: "HDU to read (0 = primary, as in file.fits[N]); default: the first table.") var hdu: Int?
+    @Option(parsing: .unconditional, help: "Comma-separated columns to keep, in this order.") var columns: String?
+    @Option(name: .customLong("where"), parsing: .unconditional, help: "Row filter expression, e.g. \"mag < 12 && abs(dec) < 30\".") var whereExpr: String?
     @Flag(help: "Write CSV without the ECSV metadata header.") var plainCsv = false
 
     func run() throws {

@@ -19,13 +19,13 @@ struct Coverage: ParsableCommand {
     )
 
     @Argument(help: "A catalogue (with --radius) or an image with a WCS.") var input: String
-    @Option(help: "Radius around each catalogue position (bare number: arcsec); with --sources, the closing radius (default 4x the median spacing).") var radius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Radius around each catalogue position (bare number: arcsec); with --sources, the closing radius (default 4x the median spacing).") var radius: RadiusArgument?
     @Flag(help: "A catalogue's coverage from its sources: HEALPix cells about its median source spacing wide, closed (gaps up to ~2x the radius filled).") var sources = false
-    @Option(help: "MOC order (resolution) 0...29 (default 10; with --sources, cells about the median spacing wide).") var order: Int?
-    @Option(help: "Output file: a MOC (.fits or, with --ascii, text) or the flagged catalogue.") var out: String
+    @Option(parsing: .unconditional, help: "MOC order (resolution) 0...29 (default 10; with --sources, cells about the median spacing wide).") var order: Int?
+    @Option(parsing: .unconditional, help: "Output file: a MOC (.fits or, with --ascii, text) or the flagged catalogue.") var out: String
     @Flag(help: "Write the MOC in the IVOA ASCII form instead of FITS.") var ascii = false
-    @Option(help: "Flag the rows of INPUT that lie inside this MOC (FITS or ASCII file; an image: its footprint at --order).") var contains: String?
-    @Option(help: "Name of the flag column.") var column: String = "in_coverage"
+    @Option(parsing: .unconditional, help: "Flag the rows of INPUT that lie inside this MOC (FITS or ASCII file; an image: its footprint at --order).") var contains: String?
+    @Option(parsing: .unconditional, help: "Name of the flag column.") var column: String = "in_coverage"
     @OptionGroup var positions: PositionOptions
 
     func validate() throws {

@@ -21,8 +21,8 @@ struct Cutout: ParsableCommand {
     @Argument(help: "Image (FITS; an HDU may be named as image.fits[1]).") var image: String
     @Option(parsing: .unconditional, help: "Right ascension of the centre (degrees or hh:mm:ss).") var ra: RAArgument
     @Option(parsing: .unconditional, help: "Declination of the centre (degrees or dd:mm:ss; may be negative).") var dec: DecArgument
-    @Option(help: "Size: an angle (2arcmin) or pixels (64pix); W,H for a rectangle.") var size: String
-    @Option(help: "Output FITS image.") var out: String
+    @Option(parsing: .unconditional, help: "Size: an angle (2arcmin) or pixels (64pix); W,H for a rectangle.") var size: String
+    @Option(parsing: .unconditional, help: "Output FITS image.") var out: String
 
     func run() throws {
         try Output.refuseOverwriting(inputs: [image], outputs: [out])

@@ -24,15 +24,15 @@ struct Detect: ParsableCommand {
     )
 
     @Argument(help: "Image (FITS; an HDU may be named as image.fits[1]).") var image: String
-    @Option(help: "Source catalogue to write (FITS or CSV).") var out: String
-    @Option(help: "Detection threshold in units of the noise (DETECT_THRESH).") var threshold: Double = 1.5
-    @Option(help: "Minimum number of connected pixels (DETECT_MINAREA).") var minArea: Int = 5
-    @Option(help: "Filter kernel: 'default' (3x3 pyramid), 'none', or a SExtractor .conv file.") var kernel: String = "default"
-    @Option(help: "Deblending thresholds (DEBLEND_NTHRESH).") var deblendThresholds: Int = 32
-    @Option(help: "Deblending minimum contrast (DEBLEND_MINCONT; 1 turns deblending off).") var deblendContrast: Double = 0.005
+    @Option(parsing: .unconditional, help: "Source catalogue to write (FITS or CSV).") var out: String
+    @Option(parsing: .unconditional, help: "Detection threshold in units of the noise (DETECT_THRESH).") var threshold: Double = 1.5
+    @Option(parsing: .unconditional, help: "Minimum number of connected pixels (DETECT_MINAREA).") var minArea: Int = 5
+    @Option(parsing: .unconditional, help: "Filter kernel: 'default' (3x3 pyramid), 'none', or a SExtractor .conv file.") var kernel: String = "default"
+    @Option(parsing: .unconditional, help: "Deblending thresholds (DEBLEND_NTHRESH).") var deblendThresholds: Int = 32
+    @Option(parsing: .unconditional, help: "Deblending minimum contrast (DEBLEND_MINCONT; 1 turns deblending off).") var deblendContrast: Double = 0.005
     @Flag(help: "Do not clean spurious detections near bright objects.") var noClean = false
-    @Option(help: "Cleaning parameter (CLEAN_PARAM).") var cleanParam: Double = 1.0
-    @Option(help: "Threshold against the 'global' rms or the per-pixel 'map' (default: map when --rms is given).") var noise: String?
+    @Option(parsing: .unconditional, help: "Cleaning parameter (CLEAN_PARAM).") var cleanParam: Double = 1.0
+    @Option(parsing: .unconditional, help: "Threshold against the 'global' rms or the per-pixel 'map' (default: map when --rms is given).") var noise: String?
     @OptionGroup var maps: BackgroundArguments
     @Flag(help: "Print the summary as JSON.") var json = false
 

@@ -17,10 +17,10 @@ struct Group: ParsableCommand {
     )
 
     @Argument(help: "Catalogue (FITS or CSV).") var catalogue: String
-    @Option(help: "Link radius (bare number: arcsec).") var radius: RadiusArgument
-    @Option(help: "all, duplicated, singles or first.") var keep: String = "all"
+    @Option(parsing: .unconditional, help: "Link radius (bare number: arcsec).") var radius: RadiusArgument
+    @Option(parsing: .unconditional, help: "all, duplicated, singles or first.") var keep: String = "all"
     @Flag(help: "Write the pairs (wide rows) instead of the grouped rows.") var pairs = false
-    @Option(help: "Output catalogue (FITS or CSV).") var out: String
+    @Option(parsing: .unconditional, help: "Output catalogue (FITS or CSV).") var out: String
     @OptionGroup var positions: PositionOptions
 
     func validate() throws {

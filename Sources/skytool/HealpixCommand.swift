@@ -17,12 +17,12 @@ struct HealpixCommand: ParsableCommand {
     )
 
     @Argument(help: "Input catalogue (FITS or CSV).") var catalogue: String?
-    @Option(help: "HEALPix order 0...29 (nside = 2^order).") var order: Int
+    @Option(parsing: .unconditional, help: "HEALPix order 0...29 (nside = 2^order).") var order: Int
     @Flag(help: "Ring scheme instead of nested.") var ring = false
-    @Option(help: "Output catalogue (FITS or CSV).") var out: String?
-    @Option(help: "Name of the pixel column.") var column: String?
-    @Option(help: "Right ascension (degrees or hh:mm:ss).") var ra: RAArgument?
-    @Option(help: "Declination (degrees or dd:mm:ss).") var dec: DecArgument?
+    @Option(parsing: .unconditional, help: "Output catalogue (FITS or CSV).") var out: String?
+    @Option(parsing: .unconditional, help: "Name of the pixel column.") var column: String?
+    @Option(parsing: .unconditional, help: "Right ascension (degrees or hh:mm:ss).") var ra: RAArgument?
+    @Option(parsing: .unconditional, help: "Declination (degrees or dd:mm:ss).") var dec: DecArgument?
     @OptionGroup var positions: PositionOptions
 
     func validate() throws {

@@ -44,10 +44,10 @@ struct PixelLength: ExpressibleByArgument, Sendable {
 
 /// The mesh background's settings and the mask.
 struct MeshArguments: ParsableArguments {
-    @Option(help: "Mesh box size in pixels (BACK_SIZE).") var box: Int = 64
-    @Option(help: "Mesh median filter size in boxes (BACK_FILTERSIZE).") var filter: Int = 3
-    @Option(help: "Filter only boxes differing by more than this from the median (data units; BACK_FILTERTHRESH).") var filterThreshold: Double = 0
-    @Option(help: "A mask image (FITS): pixels with a non-zero value are ignored. NaN pixels are always ignored.") var mask: String?
+    @Option(parsing: .unconditional, help: "Mesh box size in pixels (BACK_SIZE).") var box: Int = 64
+    @Option(parsing: .unconditional, help: "Mesh median filter size in boxes (BACK_FILTERSIZE).") var filter: Int = 3
+    @Option(parsing: .unconditional, help: "Filter only boxes differing by more than this from the median (data units; BACK_FILTERTHRESH).") var filterThreshold: Double = 0
+    @Option(parsing: .unconditional, help: "A mask image (FITS): pixels with a non-zero value are ignored. NaN pixels are always ignored.") var mask: String?
 
     var meshOptions: BackgroundOptions {
         var o = BackgroundOptions()
@@ -72,9 +72,9 @@ struct MeshArguments: ParsableArguments {
 
 /// Where the background and noise come from.
 struct BackgroundArguments: ParsableArguments {
-    @Option(help: "Background: 'mesh' (SExtractor's mesh estimate, subtracted), 'none' (the image is used as it is), or a FITS map to subtract.")
+    @Option(parsing: .unconditional, help: "Background: 'mesh' (SExtractor's mesh estimate, subtracted), 'none' (the image is used as it is), or a FITS map to subtract.")
     var background: String = "mesh"
-    @Option(help: "A 1-sigma noise map (FITS, e.g. a radio survey's rms image); default: the mesh estimate's rms.")
+    @Option(parsing: .unconditional, help: "A 1-sigma noise map (FITS, e.g. a radio survey's rms image); default: the mesh estimate's rms.")
     var rms: String?
     @OptionGroup var mesh: MeshArguments
 

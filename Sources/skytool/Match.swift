@@ -25,36 +25,36 @@ struct Match: ParsableCommand {
 
     @Argument(help: "Table 1 (FITS or CSV).") var table1: String
     @Argument(help: "Table 2 (FITS or CSV).") var table2: String
-    @Option(help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
-    @Option(help: "Per-row radius column of table 1, in arcsec.") var radiusCol1: String?
-    @Option(help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma; with --de-ruiter, RA and Dec error columns.") var err1: String?
-    @Option(help: "Positional error column of table 2 (arcsec).") var err2: String?
-    @Option(help: "With --err1/--err2: match when sep <= nsigma * sqrt(err1^2 + err2^2).") var nsigma: Double?
-    @Option(help: "With --err1 RAERR,DECERR and --err2 RAERR,DECERR (1-sigma, arcsec; RA error of ra*cos dec): match when the de Ruiter radius is at most this (VAST/TraP).") var deRuiter: Double?
-    @Option(help: "Error-ellipse columns of table 1: semi-major,semi-minor (arcsec),position angle (deg E of N); match when ellipses overlap.") var ellipse1: String?
-    @Option(help: "Error-ellipse columns of table 2 (as --ellipse1).") var ellipse2: String?
-    @Option(help: "all, best1, best2 or best.") var find: String = "best"
+    @Option(parsing: .unconditional, help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Per-row radius column of table 1, in arcsec.") var radiusCol1: String?
+    @Option(parsing: .unconditional, help: "Positional error column of table 1 (arcsec): sep <= err1 + err2, or with --nsigma; with --de-ruiter, RA and Dec error columns.") var err1: String?
+    @Option(parsing: .unconditional, help: "Positional error column of table 2 (arcsec).") var err2: String?
+    @Option(parsing: .unconditional, help: "With --err1/--err2: match when sep <= nsigma * sqrt(err1^2 + err2^2).") var nsigma: Double?
+    @Option(parsing: .unconditional, help: "With --err1 RAERR,DECERR and --err2 RAERR,DECERR (1-sigma, arcsec; RA error of ra*cos dec): match when the de Ruiter radius is at most this (VAST/TraP).") var deRuiter: Double?
+    @Option(parsing: .unconditional, help: "Error-ellipse columns of table 1: semi-major,semi-minor (arcsec),position angle (deg E of N); match when ellipses overlap.") var ellipse1: String?
+    @Option(parsing: .unconditional, help: "Error-ellipse columns of table 2 (as --ellipse1).") var ellipse2: String?
+    @Option(parsing: .unconditional, help: "all, best1, best2 or best.") var find: String = "best"
     @Flag(help: "With --find best: STILTS's greedy assignment instead of the optimal one.") var greedy = false
-    @Option(help: "1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2.") var join: String = "1and2"
-    @Option(help: "RA column of table 1.") var ra1: String?
-    @Option(help: "Dec column of table 1.") var dec1: String?
-    @Option(help: "RA column of table 2.") var ra2: String?
-    @Option(help: "Dec column of table 2.") var dec2: String?
-    @Option(help: "Epoch of table 1 (Julian years); with --epoch2 and proper motions in table 1.") var epoch1: Double?
-    @Option(help: "Epoch of table 2 (Julian years).") var epoch2: Double?
-    @Option(help: "Per-row epoch column of table 1 (Julian years; rows without a value take --epoch1).") var epochCol1: String?
-    @Option(help: "Per-row epoch column of table 2 (Julian years; rows without a value take --epoch2).") var epochCol2: String?
-    @Option(help: "Epoch to match at (Julian years; default: table 2's, which must then be one value); both tables are moved there by their proper motions.") var matchEpoch: Double?
-    @Option(help: "Coverage of table 2 (MOC, FITS or ASCII; or table 2's image, its WCS footprint): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
-    @Option(help: "Coverage of table 1 (as --coverage2): labels unmatched table-2 rows.") var coverage1: String?
+    @Option(parsing: .unconditional, help: "1and2, 1or2, all1, all2, 1not2, 2not1 or 1xor2.") var join: String = "1and2"
+    @Option(parsing: .unconditional, help: "RA column of table 1.") var ra1: String?
+    @Option(parsing: .unconditional, help: "Dec column of table 1.") var dec1: String?
+    @Option(parsing: .unconditional, help: "RA column of table 2.") var ra2: String?
+    @Option(parsing: .unconditional, help: "Dec column of table 2.") var dec2: String?
+    @Option(parsing: .unconditional, help: "Epoch of table 1 (Julian years); with --epoch2 and proper motions in table 1.") var epoch1: Double?
+    @Option(parsing: .unconditional, help: "Epoch of table 2 (Julian years).") var epoch2: Double?
+    @Option(parsing: .unconditional, help: "Per-row epoch column of table 1 (Julian years; rows without a value take --epoch1).") var epochCol1: String?
+    @Option(parsing: .unconditional, help: "Per-row epoch column of table 2 (Julian years; rows without a value take --epoch2).") var epochCol2: String?
+    @Option(parsing: .unconditional, help: "Epoch to match at (Julian years; default: table 2's, which must then be one value); both tables are moved there by their proper motions.") var matchEpoch: Double?
+    @Option(parsing: .unconditional, help: "Coverage of table 2 (MOC, FITS or ASCII; or table 2's image, its WCS footprint): unmatched table-1 rows outside it are not_covered.") var coverage2: String?
+    @Option(parsing: .unconditional, help: "Coverage of table 1 (as --coverage2): labels unmatched table-2 rows.") var coverage1: String?
     @Flag(help: "Build table 2's coverage from its own sources (closed HEALPix cells about its median source spacing wide; instead of --coverage2).") var coverage2Sources = false
     @Flag(help: "Build table 1's coverage from its own sources (as --coverage2-sources).") var coverage1Sources = false
-    @Option(help: "Closing radius of a coverage from sources: gaps up to about this size are filled (bare number: arcsec; default 4x the median spacing, at least the match radius).") var coverageRadius: RadiusArgument?
-    @Option(help: "HEALPix order of a coverage made from an image (default 12) or from sources (default: cells about the median spacing wide).") var coverageOrder: Int?
-    @Option(help: "Output table (FITS or CSV by extension).") var out: String?
-    @Option(help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
-    @Option(help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
-    @Option(help: "Read table 1 (FITS) this many rows at a time and write the output (FITS) as it goes, for a table 1 larger than memory (--radius, --find best1 or all, no group columns or coverage labels).") var blockRows: Int?
+    @Option(parsing: .unconditional, help: "Closing radius of a coverage from sources: gaps up to about this size are filled (bare number: arcsec; default 4x the median spacing, at least the match radius).") var coverageRadius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "HEALPix order of a coverage made from an image (default 12) or from sources (default: cells about the median spacing wide).") var coverageOrder: Int?
+    @Option(parsing: .unconditional, help: "Output table (FITS or CSV by extension).") var out: String?
+    @Option(parsing: .unconditional, help: "Comma-separated columns of table 1 to copy to the output (default: all; \"\" for none).") var columns1: String?
+    @Option(parsing: .unconditional, help: "Comma-separated columns of table 2 to copy to the output (default: all; \"\" for none).") var columns2: String?
+    @Option(parsing: .unconditional, help: "Read table 1 (FITS) this many rows at a time and write the output (FITS) as it goes, for a table 1 larger than memory (--radius, --find best1 or all, no group columns or coverage labels).") var blockRows: Int?
     @Flag(help: "Print a JSON summary.") var json = false
     @Flag(help: "No progress bar or summary text (the bar is drawn only when stderr is a terminal).") var quiet = false
 

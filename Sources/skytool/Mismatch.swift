@@ -24,20 +24,20 @@ struct Mismatch: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Plate 1: its source and source_calib tables (CSV or FITS).", valueName: "SOURCE CALIB")) var plate1: [String] = []
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Plate 2: its source and source_calib tables.", valueName: "SOURCE CALIB")) var plate2: [String] = []
-    @Option(help: "Output folder.") var outDir: String?
-    @Option(help: "TOML configuration file (see --print-config).") var config: String?
+    @Option(parsing: .unconditional, help: "Output folder.") var outDir: String?
+    @Option(parsing: .unconditional, help: "TOML configuration file (see --print-config).") var config: String?
     @Flag(help: "Print the configuration (defaults, or --config with the flags applied) as TOML and exit.") var printConfig = false
-    @Option(help: "Plate 2's WCS (FITS header with the image size): its footprint is plate 2's coverage.") var wcs2: String?
-    @Option(help: "Match radius (bare number: arcsec; default 5\").") var radius: RadiusArgument?
-    @Option(help: "Self-match radius for scanner artifacts (default 2\").") var dedupRadius: RadiusArgument?
-    @Option(help: "auto (when more rows than --dedup-threshold have a duplicate), always or never.") var dedup: String?
-    @Option(help: "Fraction of duplicated rows above which the artifact step applies (default 0.1).") var dedupThreshold: Double?
-    @Option(help: "Disc radius around plate-2 sources for its coverage when there is no WCS (default: auto).") var coverageRadius: RadiusArgument?
-    @Option(help: ArgumentHelp("Set or add a named plate-1 cut (repeatable).", valueName: "NAME=EXPR")) var cut: [String] = []
-    @Option(help: ArgumentHelp("Drop a named plate-1 cut (repeatable).", valueName: "NAME")) var dropCut: [String] = []
-    @Option(help: "A further plate-1 cut (repeatable), e.g. 'natmag < 14'.") var `where`: [String] = []
-    @Option(help: "RA column of the joined tables (default: from source_calib, ra_icrs or raj2000).") var raCol: String?
-    @Option(help: "Dec column of the joined tables.") var decCol: String?
+    @Option(parsing: .unconditional, help: "Plate 2's WCS (FITS header with the image size): its footprint is plate 2's coverage.") var wcs2: String?
+    @Option(parsing: .unconditional, help: "Match radius (bare number: arcsec; default 5\").") var radius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Self-match radius for scanner artifacts (default 2\").") var dedupRadius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "auto (when more rows than --dedup-threshold have a duplicate), always or never.") var dedup: String?
+    @Option(parsing: .unconditional, help: "Fraction of duplicated rows above which the artifact step applies (default 0.1).") var dedupThreshold: Double?
+    @Option(parsing: .unconditional, help: "Disc radius around plate-2 sources for its coverage when there is no WCS (default: auto).") var coverageRadius: RadiusArgument?
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Set or add a named plate-1 cut (repeatable).", valueName: "NAME=EXPR")) var cut: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Drop a named plate-1 cut (repeatable).", valueName: "NAME")) var dropCut: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: "A further plate-1 cut (repeatable), e.g. 'natmag < 14'.") var `where`: [String] = []
+    @Option(parsing: .unconditional, help: "RA column of the joined tables (default: from source_calib, ra_icrs or raj2000).") var raCol: String?
+    @Option(parsing: .unconditional, help: "Dec column of the joined tables.") var decCol: String?
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 

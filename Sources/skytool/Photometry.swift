@@ -30,16 +30,16 @@ struct Photometry: ParsableCommand {
     )
 
     @Argument(help: "Image (FITS; an HDU may be named as image.fits[1]).") var image: String
-    @Option(help: "Catalogue of positions (FITS or CSV).") var positions: String
-    @Option(help: "Output catalogue (FITS or CSV).") var out: String
-    @Option(help: "Aperture radius (pixels, or an angle).") var aperture: PixelLength?
-    @Option(help: "Local background annulus RIN,ROUT (pixels, or angles).") var annulus: String?
-    @Option(help: "Gain in e- per data unit for the Poisson term of aperture errors (0: none).") var gain: Double = 0
-    @Option(help: "Aperture edge sub-sampling per axis (SEP's subpix; 0 = exact).") var subpix: Int = 5
-    @Option(help: "PSF FWHM (pixels, or an angle) for forced PSF photometry.") var psfFwhm: PixelLength?
-    @Option(help: "'beam': forced PSF photometry with the header's restoring beam (BMAJ, BMIN, BPA).") var psf: String?
-    @Option(help: "Largest group of overlapping sources with exact joint errors.") var maxGroup: Int = 400
-    @Option(help: "Pixel position columns COLX,COLY (FITS 1-based) instead of ra/dec.") var xy: String?
+    @Option(parsing: .unconditional, help: "Catalogue of positions (FITS or CSV).") var positions: String
+    @Option(parsing: .unconditional, help: "Output catalogue (FITS or CSV).") var out: String
+    @Option(parsing: .unconditional, help: "Aperture radius (pixels, or an angle).") var aperture: PixelLength?
+    @Option(parsing: .unconditional, help: "Local background annulus RIN,ROUT (pixels, or angles).") var annulus: String?
+    @Option(parsing: .unconditional, help: "Gain in e- per data unit for the Poisson term of aperture errors (0: none).") var gain: Double = 0
+    @Option(parsing: .unconditional, help: "Aperture edge sub-sampling per axis (SEP's subpix; 0 = exact).") var subpix: Int = 5
+    @Option(parsing: .unconditional, help: "PSF FWHM (pixels, or an angle) for forced PSF photometry.") var psfFwhm: PixelLength?
+    @Option(parsing: .unconditional, help: "'beam': forced PSF photometry with the header's restoring beam (BMAJ, BMIN, BPA).") var psf: String?
+    @Option(parsing: .unconditional, help: "Largest group of overlapping sources with exact joint errors.") var maxGroup: Int = 400
+    @Option(parsing: .unconditional, help: "Pixel position columns COLX,COLY (FITS 1-based) instead of ra/dec.") var xy: String?
     @OptionGroup var positionColumns: PositionOptions
     @OptionGroup var maps: BackgroundArguments
     @Flag(help: "Print the summary as JSON.") var json = false

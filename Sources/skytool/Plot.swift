@@ -19,14 +19,14 @@ struct PlotCommand: ParsableCommand {
 
 /// Figure options every plot subcommand takes.
 struct FigureOptions: ParsableArguments {
-    @Option(help: "Output file (.png, .svg or .pdf).") var out: String
-    @Option(help: "Title.") var title: String?
-    @Option(help: "x-axis label (default: the column name).") var xlabel: String?
-    @Option(help: "y-axis label.") var ylabel: String?
-    @Option(help: "Figure width in inches.") var width: Double = 6.4
-    @Option(help: "Figure height in inches.") var height: Double = 4.8
-    @Option(help: "Resolution of PNG output, pixels per inch.") var dpi: Double = 100
-    @Option(name: .customLong("where"), help: "Row filter expression.") var whereExpr: String?
+    @Option(parsing: .unconditional, help: "Output file (.png, .svg or .pdf).") var out: String
+    @Option(parsing: .unconditional, help: "Title.") var title: String?
+    @Option(parsing: .unconditional, help: "x-axis label (default: the column name).") var xlabel: String?
+    @Option(parsing: .unconditional, help: "y-axis label.") var ylabel: String?
+    @Option(parsing: .unconditional, help: "Figure width in inches.") var width: Double = 6.4
+    @Option(parsing: .unconditional, help: "Figure height in inches.") var height: Double = 4.8
+    @Option(parsing: .unconditional, help: "Resolution of PNG output, pixels per inch.") var dpi: Double = 100
+    @Option(name: .customLong("where"), parsing: .unconditional, help: "Row filter expression.") var whereExpr: String?
 
     func validate() throws {
         guard width > 0, height > 0, dpi > 0 else { throw ValidationError("--width, --height and --dpi must be positive") }
@@ -61,8 +61,8 @@ struct PlotHist: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hist", abstract: "Histogram of a column.",
         discussion: "Example: skytool plot hist sources.fits --col mag --bins 40 --range 12,22 --out mag.png")
     @Argument(help: "Table (FITS or CSV).") var table: String
-    @Option(help: "Column.") var col: String
-    @Option(help: "Number of bins.") var bins: Int = 50
+    @Option(parsing: .unconditional, help: "Column.") var col: String
+    @Option(parsing: .unconditional, help: "Number of bins.") var bins: Int = 50
     @Option(parsing: .unconditional, help: "Range LO,HI (default: the data's).") var range: String?
     @Flag(help: "Cumulative.") var cumulative = false
     @Flag(help: "Density (counts / (N · bin width)); with --cumulative, the fraction.") var density = false
@@ -85,11 +85,11 @@ struct PlotScatter: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scatter", abstract: "Scatter plot of two columns, optionally coloured by a third.",
         discussion: "Example: skytool plot scatter matched.fits --x mag_1 --y dmag --color sep_arcsec --out dmag.png")
     @Argument(help: "Table (FITS or CSV).") var table: String
-    @Option(help: "x column.") var x: String
-    @Option(help: "y column.") var y: String
-    @Option(help: "Colour by this column (with a colour bar).") var color: String?
-    @Option(help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "viridis"
-    @Option(help: "Point diameter in points.") var size: Double = 3
+    @Option(parsing: .unconditional, help: "x column.") var x: String
+    @Option(parsing: .unconditional, help: "y column.") var y: String
+    @Option(parsing: .unconditional, help: "Colour by this column (with a colour bar).") var color: String?
+    @Option(parsing: .unconditional, help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "viridis"
+    @Option(parsing: .unconditional, help: "Point diameter in points.") var size: Double = 3
     @Flag(help: "Logarithmic x axis.") var xlog = false
     @Flag(help: "Logarithmic y axis.") var ylog = false
     @Flag(help: "Invert the x axis.") var invertX = false
@@ -113,10 +113,10 @@ struct PlotLightcurve: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lightcurve", abstract: "Magnitude against time, one colour per group (band, object).",
         discussion: "Example: skytool plot lightcurve macho.csv --time mjd --mag mag --err mag_err --group band --where \"macho_id == '1.3449.27'\" --out lc.png")
     @Argument(help: "Table (FITS or CSV).") var table: String
-    @Option(help: "Time column.") var time: String
-    @Option(help: "Magnitude column (the axis is inverted).") var mag: String
-    @Option(help: "Magnitude error column.") var err: String?
-    @Option(help: "Group column: one colour per value.") var group: String?
+    @Option(parsing: .unconditional, help: "Time column.") var time: String
+    @Option(parsing: .unconditional, help: "Magnitude column (the axis is inverted).") var mag: String
+    @Option(parsing: .unconditional, help: "Magnitude error column.") var err: String?
+    @Option(parsing: .unconditional, help: "Group column: one colour per value.") var group: String?
     @OptionGroup var figure: FigureOptions
 
     func run() throws {
@@ -155,8 +155,8 @@ struct PlotSky: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sky", abstract: "Positions on the sky (RA increasing to the left), optionally coloured by a column.",
         discussion: "Example: skytool plot sky hip2.fits --color Hpmag --out sky.png")
     @Argument(help: "Table (FITS or CSV) with positions.") var table: String
-    @Option(help: "Colour by this column.") var color: String?
-    @Option(help: "Point diameter in points.") var size: Double = 3
+    @Option(parsing: .unconditional, help: "Colour by this column.") var color: String?
+    @Option(parsing: .unconditional, help: "Point diameter in points.") var size: Double = 3
     @OptionGroup var positions: PositionOptions
     @OptionGroup var figure: FigureOptions
 
@@ -177,11 +177,11 @@ struct PlotImage: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "image", abstract: "An image with a stretch, an interval and a colour map, sources circled.",
         discussion: "Example: skytool plot image field.fits --interval zscale --stretch asinh --overlay sources.fits --out field.png")
     @Argument(help: "Image (FITS).") var image: String
-    @Option(help: "Catalogue whose sources are circled (needs the image's WCS).") var overlay: String?
-    @Option(help: "Circle radius for --overlay (bare number: arcsec).") var markerRadius: RadiusArgument?
-    @Option(help: "Interval: zscale, minmax, or a percentile such as 99.5.") var interval: String = "zscale"
-    @Option(help: "Stretch: linear, sqrt, log, asinh.") var stretch: String = "linear"
-    @Option(help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "gray"
+    @Option(parsing: .unconditional, help: "Catalogue whose sources are circled (needs the image's WCS).") var overlay: String?
+    @Option(parsing: .unconditional, help: "Circle radius for --overlay (bare number: arcsec).") var markerRadius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Interval: zscale, minmax, or a percentile such as 99.5.") var interval: String = "zscale"
+    @Option(parsing: .unconditional, help: "Stretch: linear, sqrt, log, asinh.") var stretch: String = "linear"
+    @Option(parsing: .unconditional, help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "gray"
     @OptionGroup var figure: FigureOptions
 
     func run() throws {

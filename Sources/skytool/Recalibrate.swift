@@ -19,25 +19,25 @@ struct Recalibrate: ParsableCommand {
 
     @Argument(help: "Reference catalogue (FITS or CSV).") var reference: String
     @Argument(help: "Search catalogue (FITS or CSV).") var search: String
-    @Option(help: "Chebyshev degree in x and y (with --total-degree: the total degree).") var order: Int = 4
+    @Option(parsing: .unconditional, help: "Chebyshev degree in x and y (with --total-degree: the total degree).") var order: Int = 4
     @Flag(help: "Use the total-degree basis i + j <= order.") var totalDegree = false
-    @Option(help: "Chip pixel extent xmin,xmax,ymin,ymax (default: NAXIS1/NAXIS2 of --image, else the data's range).") var domain: String?
-    @Option(help: "An image of the search chip: its NAXIS1/NAXIS2 give the domain.") var image: String?
-    @Option(help: "Variable threshold in sigma.") var nsigma: Double = 15
-    @Option(help: "Uncertainty floor in mag.") var floor: Double = 0.01
-    @Option(help: "Clipping threshold in sigma.") var clip: Double = 3
-    @Option(help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
+    @Option(parsing: .unconditional, help: "Chip pixel extent xmin,xmax,ymin,ymax (default: NAXIS1/NAXIS2 of --image, else the data's range).") var domain: String?
+    @Option(parsing: .unconditional, help: "An image of the search chip: its NAXIS1/NAXIS2 give the domain.") var image: String?
+    @Option(parsing: .unconditional, help: "Variable threshold in sigma.") var nsigma: Double = 15
+    @Option(parsing: .unconditional, help: "Uncertainty floor in mag.") var floor: Double = 0.01
+    @Option(parsing: .unconditional, help: "Clipping threshold in sigma.") var clip: Double = 3
+    @Option(parsing: .unconditional, help: "Match radius (bare number: arcsec).") var radius: RadiusArgument?
     @Flag(help: "Apply the rescale factor even when it is below 1.") var alwaysRescale = false
-    @Option(help: "Magnitude column (both tables).") var magCol: String = "mag"
-    @Option(help: "Magnitude error column (both tables).") var errCol: String = "mag_err"
-    @Option(help: "x column of the search table.") var xCol: String = "x"
-    @Option(help: "y column of the search table.") var yCol: String = "y"
-    @Option(help: "Corrected search catalogue.") var out: String
-    @Option(help: "Variable candidates.") var variables: String?
-    @Option(help: "Residual table (one row per matched pair).") var residuals: String?
-    @Option(help: "Reference sources missing from the search epoch (inside its coverage).") var disappeared: String?
-    @Option(help: "Search sources with no reference counterpart.") var appeared: String?
-    @Option(help: "Fit report (JSON).") var report: String?
+    @Option(parsing: .unconditional, help: "Magnitude column (both tables).") var magCol: String = "mag"
+    @Option(parsing: .unconditional, help: "Magnitude error column (both tables).") var errCol: String = "mag_err"
+    @Option(parsing: .unconditional, help: "x column of the search table.") var xCol: String = "x"
+    @Option(parsing: .unconditional, help: "y column of the search table.") var yCol: String = "y"
+    @Option(parsing: .unconditional, help: "Corrected search catalogue.") var out: String
+    @Option(parsing: .unconditional, help: "Variable candidates.") var variables: String?
+    @Option(parsing: .unconditional, help: "Residual table (one row per matched pair).") var residuals: String?
+    @Option(parsing: .unconditional, help: "Reference sources missing from the search epoch (inside its coverage).") var disappeared: String?
+    @Option(parsing: .unconditional, help: "Search sources with no reference counterpart.") var appeared: String?
+    @Option(parsing: .unconditional, help: "Fit report (JSON).") var report: String?
 
     func run() throws {
         let ref = try Catalogue.read(reference), sea = try Catalogue.read(search)

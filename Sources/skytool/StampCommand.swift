@@ -25,20 +25,20 @@ struct StampCommand: ParsableCommand {
     @Argument(help: "Images (FITS with a celestial WCS).") var images: [String]
     @Option(parsing: .unconditional, help: "Right ascension of the target (degrees or hh:mm:ss).") var ra: RAArgument?
     @Option(parsing: .unconditional, help: "Declination of the target (degrees or dd:mm:ss; may be negative).") var dec: DecArgument?
-    @Option(help: "Width and height on the sky, e.g. 2arcmin (bare number: arcsec).") var size: RadiusArgument
-    @Option(help: "Output image (.png, .svg, .pdf).") var out: String?
-    @Option(help: "Catalogue of positions: one stamp per row into --out-dir.") var positions: String?
-    @Option(help: "Output folder for --positions.") var outDir: String?
-    @Option(help: "Column naming each stamp file (default: the row number).") var nameCol: String?
-    @Option(help: "Catalogue whose sources are marked in every panel.") var overlay: String?
-    @Option(help: "Ellipse columns A,B,PA of --overlay (arcsec, arcsec, degrees east of north).") var ellipseCols: String?
-    @Option(help: "Marker radius for --overlay sources without --ellipse-cols (bare number: arcsec).") var markerRadius: RadiusArgument?
-    @Option(help: "A line of text above the panels (repeat for more).") var label: [String] = []
-    @Option(help: "Interval: zscale, minmax, or a percentile such as 99.5.") var interval: String = "zscale"
-    @Option(help: "Stretch: linear, sqrt, log, asinh.") var stretch: String = "linear"
-    @Option(help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "gray"
-    @Option(help: "Panel size in inches.") var panelSize: Double = 3
-    @Option(help: "Resolution of PNG output, pixels per inch.") var dpi: Double = 100
+    @Option(parsing: .unconditional, help: "Width and height on the sky, e.g. 2arcmin (bare number: arcsec).") var size: RadiusArgument
+    @Option(parsing: .unconditional, help: "Output image (.png, .svg, .pdf).") var out: String?
+    @Option(parsing: .unconditional, help: "Catalogue of positions: one stamp per row into --out-dir.") var positions: String?
+    @Option(parsing: .unconditional, help: "Output folder for --positions.") var outDir: String?
+    @Option(parsing: .unconditional, help: "Column naming each stamp file (default: the row number).") var nameCol: String?
+    @Option(parsing: .unconditional, help: "Catalogue whose sources are marked in every panel.") var overlay: String?
+    @Option(parsing: .unconditional, help: "Ellipse columns A,B,PA of --overlay (arcsec, arcsec, degrees east of north).") var ellipseCols: String?
+    @Option(parsing: .unconditional, help: "Marker radius for --overlay sources without --ellipse-cols (bare number: arcsec).") var markerRadius: RadiusArgument?
+    @Option(parsing: .unconditionalSingleValue, help: "A line of text above the panels (repeat for more).") var label: [String] = []
+    @Option(parsing: .unconditional, help: "Interval: zscale, minmax, or a percentile such as 99.5.") var interval: String = "zscale"
+    @Option(parsing: .unconditional, help: "Stretch: linear, sqrt, log, asinh.") var stretch: String = "linear"
+    @Option(parsing: .unconditional, help: "Colour map: gray, gray_r, viridis, inferno.") var cmap: String = "gray"
+    @Option(parsing: .unconditional, help: "Panel size in inches.") var panelSize: Double = 3
+    @Option(parsing: .unconditional, help: "Resolution of PNG output, pixels per inch.") var dpi: Double = 100
 
     func validate() throws {
         guard (ra != nil && dec != nil && out != nil && positions == nil) || (positions != nil && outDir != nil && ra == nil && dec == nil) else {

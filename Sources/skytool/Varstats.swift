@@ -15,12 +15,12 @@ struct Varstats: ParsableCommand {
     )
 
     @Argument(help: "Light-curve table (FITS or CSV).") var lightcurves: String
-    @Option(help: "Object id column, or several separated by commas (e.g. star,band).") var idCol: String
-    @Option(help: "Time column.") var timeCol: String = "time"
-    @Option(help: "Magnitude column.") var magCol: String = "mag"
-    @Option(help: "Magnitude error column.") var errCol: String = "err"
-    @Option(help: "|Vs| threshold for the two-epoch m statistic (VAST: 4.3).") var vsThreshold: Double = 4.3
-    @Option(help: "Output table.") var out: String
+    @Option(parsing: .unconditional, help: "Object id column, or several separated by commas (e.g. star,band).") var idCol: String
+    @Option(parsing: .unconditional, help: "Time column.") var timeCol: String = "time"
+    @Option(parsing: .unconditional, help: "Magnitude column.") var magCol: String = "mag"
+    @Option(parsing: .unconditional, help: "Magnitude error column.") var errCol: String = "err"
+    @Option(parsing: .unconditional, help: "|Vs| threshold for the two-epoch m statistic (VAST: 4.3).") var vsThreshold: Double = 4.3
+    @Option(parsing: .unconditional, help: "Output table.") var out: String
 
     func run() throws {
         let t = try Catalogue.read(lightcurves)

@@ -17,10 +17,10 @@ struct WCSCommand: ParsableCommand {
     )
 
     @Argument(help: "A FITS image (or header) file.") var file: String
-    @Option(help: "HDU (0 = primary); default: the first image with data.") var hdu: Int?
-    @Option(help: "Alternate WCS letter A-Z (default: primary).") var alt: String?
-    @Option(name: .customLong("pix"), help: "A pixel position X,Y (repeatable).") var pix: [String] = []
-    @Option(name: .customLong("world"), help: "A sky position RA,DEC in degrees (repeatable).") var world: [String] = []
+    @Option(parsing: .unconditional, help: "HDU (0 = primary); default: the first image with data.") var hdu: Int?
+    @Option(parsing: .unconditional, help: "Alternate WCS letter A-Z (default: primary).") var alt: String?
+    @Option(name: .customLong("pix"), parsing: .unconditionalSingleValue, help: "A pixel position X,Y (repeatable).") var pix: [String] = []
+    @Option(name: .customLong("world"), parsing: .unconditionalSingleValue, help: "A sky position RA,DEC in degrees (repeatable).") var world: [String] = []
     @Flag(help: "Print the image footprint polygon (points along the pixel-grid edges).") var footprint = false
     @Flag(help: "Use 0-based pixels (the first pixel's centre is 0,0).") var zeroBased = false
     @Flag(help: "Print JSON.") var json = false
