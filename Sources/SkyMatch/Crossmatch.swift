@@ -101,7 +101,9 @@ public enum Crossmatch {
         let n1 = p1.count, n2 = p2.count
         let crit = options.criterion
         try validate(crit, n1: n1, n2: n2)
-        let maxR = maxRadiusDegrees(crit)
+        // A pair matches when its separation is ≤ the radius, so radius 0 pairs identical positions: the
+        // search runs with a radius of at least 10⁻¹⁰° (0.36 µas), the criterion decides exactly.
+        let maxR = maxRadiusDegrees(crit) == 0 ? 1e-10 : maxRadiusDegrees(crit)
         var result = MatchResult(rows1: [], rows2: [], separations: [], scores: [], groupIDs: nil, groupSizes: nil,
                                  unmatched1: [], unmatched2: [], invalid1: [], invalid2: [],
                                  count1: n1, count2: n2)

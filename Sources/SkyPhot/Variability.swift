@@ -65,7 +65,7 @@ public struct LightCurveStatistics: Sendable, Codable, Equatable {
             for a in 0..<(n - 1) { for b in (a + 1)..<n {
                 let vs = (m[a] - m[b]) / (e[a] * e[a] + e[b] * e[b]).squareRoot()
                 let mm = 2 * (m[a] - m[b]) / (m[a] + m[b])
-                if abs(vs) >= vsThreshold, abs(mm) > abs(best?.0 ?? -1) { best = (mm, vs) }
+                if abs(vs) >= vsThreshold, best.map({ abs(mm) > abs($0.0) }) ?? true { best = (mm, vs) }
             } }
         }
         maxAbsM = best?.0; vsAtMaxM = best?.1

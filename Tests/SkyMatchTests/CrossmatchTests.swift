@@ -357,3 +357,17 @@ struct EllipseTests {
         #expect(abs(near.scores[0] - 5.9 / 6) < 1e-6)
     }
 }
+
+@Suite("Radius zero")
+struct RadiusZeroTests {
+    /// A pair matches when its separation is ≤ the radius: radius 0 pairs identical positions (it used to
+    /// find nothing), and nothing else.
+    @Test(arguments: [FindMode.all, .best1, .best])
+    func identicalPositionsMatchAtRadiusZero(_ find: FindMode) throws {
+        let ra1 = [10.0, 200.0, 300.0], dec1 = [-20.0, 5.0, 89.9]
+        let ra2 = [10.0, 200.0 + 1e-9, 300.0], dec2 = [-20.0, 5.0, 89.9]
+        let m = try Crossmatch.match(ra1: ra1, dec1: dec1, ra2: ra2, dec2: dec2, options: MatchOptions(.radius(arcsec: 0), find: find))
+        #expect(m.rows1 == [0, 2] && m.rows2 == [0, 2])
+        #expect(m.separations.allSatisfy { $0 == 0 })
+    }
+}

@@ -51,3 +51,19 @@ struct VariabilityTests {
         #expect(try s.column("weighted_mean").unit == "mag")
     }
 }
+
+@Suite("Two-epoch m statistic")
+struct MaxAbsMTests {
+    /// A 3.5 mag jump at 0.03 mag errors (|Vs| ≈ 82 ≥ 4.3): m = 2 (mₐ − m_b)/(mₐ + m_b) = −7/33.5 for the pair
+    /// (15, 18.5). The running maximum used to start at 1, above any |m| of ordinary magnitudes, so it stayed empty.
+    @Test func aJumpFillsMaxAbsM() throws {
+        let s = LightCurveStatistics(mag: [15, 15, 18.5], err: [0.03, 0.03, 0.03])
+        let m = try #require(s.maxAbsM)
+        #expect(abs(m - (-7.0 / 33.5)) < 1e-15)
+        let vs = try #require(s.vsAtMaxM)
+        let expectedVs: Double = -3.5 / (2.0 * 0.03 * 0.03).squareRoot()
+        #expect(abs(vs - expectedVs) < 1e-9)
+        // Below the threshold: nil.
+        #expect(LightCurveStatistics(mag: [15, 15.01], err: [0.03, 0.03]).maxAbsM == nil)
+    }
+}
