@@ -28,6 +28,8 @@ struct Associate: ParsableCommand {
     }
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: catalogues, outputs: [objects, detections])
+        guard objects != detections else { throw DataError("--objects and --detections name the same file") }
         for o in [objects, detections] { releaseCachedPages(ofReplacedOutput: o, inputs: catalogues) }
         let cats = try catalogues.map { try Catalogue.read($0) }
         let a = try Association(cats, radius: radius.degrees * 3600, errorColumns: errCol.map { c in cats.map { _ in c } })

@@ -23,6 +23,7 @@ struct Cone: ParsableCommand {
     @OptionGroup var positions: PositionOptions
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [catalogue], outputs: [out])
         var cat = try Catalogue.read(catalogue)
         try positions.apply(&cat)
         let hits = try cat.cone(ra: ra.degrees, dec: dec.degrees, radius: radius.degrees)

@@ -23,6 +23,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "Write CSV without the ECSV metadata header.") var plainCsv = false
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [input], outputs: [output])
         releaseCachedPages(ofReplacedOutput: output, inputs: [input])
         var cat = try Catalogue.read(input, hdu: hdu)
         if let e = whereExpr { cat = try cat.filter(e) }

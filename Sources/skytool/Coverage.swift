@@ -34,6 +34,7 @@ struct Coverage: ParsableCommand {
     }
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [input] + (contains.map { [$0] } ?? []), outputs: [out])
         if let mocPath = contains {
             let moc = try MOC.coverage(ofFile: mocPath, footprintOrder: order ?? 10)
             var cat = try Catalogue.read(input)

@@ -28,6 +28,7 @@ struct Group: ParsableCommand {
     }
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [catalogue], outputs: [out])
         releaseCachedPages(ofReplacedOutput: out, inputs: [catalogue])
         var cat = try Catalogue.read(catalogue)
         try positions.apply(&cat)

@@ -35,6 +35,7 @@ struct HealpixCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let path = catalogue, let out { try Output.refuseOverwriting(inputs: [path], outputs: [out]) }
         if let path = catalogue, let out {
             var cat = try Catalogue.read(path)
             try positions.apply(&cat)

@@ -107,6 +107,7 @@ struct Match: ParsableCommand {
 
     func run() throws {
         // An output that replaces a file: its cached pages serve this run (see releaseCachedPages).
+        try Output.refuseOverwriting(inputs: [table1, table2] + [coverage1, coverage2].compactMap { $0 }, outputs: [out])
         if let out { releaseCachedPages(ofReplacedOutput: out, inputs: [table1, table2]) }
         if let blockRows { try runInBlocks(blockRows); return }
         let clock = ContinuousClock()

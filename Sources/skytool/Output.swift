@@ -54,3 +54,27 @@ final class ProgressBar: @unchecked Sendable {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }
+
+extension Output {
+    /// Refuses outputs that are one of the inputs (the same path after resolving links, or the same file by
+    /// device and inode), before any work is done.
+    static func refuseOverwriting(inputs: [String], outputs: [String?]) throws {
+        func plain(_ p: String) -> String {
+            if p.hasSuffix("]"), let i = p.firstIndex(of: "[") { return String(p[..<i]) }
+            return p
+        }
+        func identity(_ p: String) -> (String, dev_t, ino_t)? {
+            let resolved = URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path
+            var st = stat()
+            guard stat(resolved, &st) == 0 else { return (resolved, 0, 0) }
+            return (resolved, st.st_dev, st.st_ino)
+        }
+        let ins = inputs.map(plain).compactMap(identity)
+        for o in outputs.compactMap({ $0 }) {
+            guard let out = identity(o) else { continue }
+            for i in ins where i.0 == out.0 || (out.2 != 0 && i.1 == out.1 && i.2 == out.2) {
+                throw DataError("the output \(o) is an input (\(i.0)): refusing to overwrite it")
+            }
+        }
+    }
+}

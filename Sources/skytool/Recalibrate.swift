@@ -40,6 +40,7 @@ struct Recalibrate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Fit report (JSON).") var report: String?
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [reference, search] + (image.map { [$0] } ?? []), outputs: [out, variables, residuals, disappeared, appeared, report])
         let ref = try Catalogue.read(reference), sea = try Catalogue.read(search)
         let dom: ChebyshevDomain
         if let d = domain {

@@ -23,6 +23,7 @@ struct Varstats: ParsableCommand {
     @Option(parsing: .unconditional, help: "Output table.") var out: String
 
     func run() throws {
+        try Output.refuseOverwriting(inputs: [lightcurves], outputs: [out])
         let t = try Catalogue.read(lightcurves)
         let s = try Variability.statistics(t, ids: Output.list(idCol), time: timeCol, mag: magCol, err: errCol, vsThreshold: vsThreshold)
         try s.write(to: out)

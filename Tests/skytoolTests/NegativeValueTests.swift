@@ -48,3 +48,35 @@ struct NegativeValueTests {
         #expect(try cone.column("id").values == .int64([3]))
     }
 }
+
+@Suite("An output that is an input is refused", .serialized)
+struct OutputIsInputTests {
+    @Test func everyWriterRefusesItsInput() throws {
+        let s = Scratch()
+        let csv = try writeSample(s)
+        #expect(SkyTool.run(["convert", csv, s.file("a.fits")]) == 0)
+        let fits = s.file("a.fits")
+        // A link to the input is the input too.
+        try FileManager.default.createSymbolicLink(atPath: s.file("link.fits"), withDestinationPath: fits)
+        let lc = s.file("lc.csv")
+        try "star,time,mag,err\n1,1,15,0.1\n1,2,15.2,0.1\n".write(toFile: lc, atomically: true, encoding: .utf8)
+        let before = try Data(contentsOf: URL(fileURLWithPath: fits)), lcBefore = try Data(contentsOf: URL(fileURLWithPath: lc))
+        let calls: [[String]] = [
+            ["convert", fits, fits],
+            ["convert", fits, s.file("link.fits")],
+            ["match", fits, csv, "--radius", "1", "--out", fits],
+            ["group", fits, "--radius", "1", "--out", fits],
+            ["associate", fits, csv, "--radius", "1", "--objects", fits, "--detections", s.file("d.fits")],
+            ["recalibrate", fits, csv, "--out", s.file("c.fits"), "--report", fits],
+            ["varstats", lc, "--id-col", "star", "--time-col", "time", "--out", lc],
+            ["healpix", fits, "--order", "5", "--out", fits],
+            ["cone", fits, "--ra", "10", "--dec", "20", "--radius", "1deg", "--out", fits],
+            ["coverage", fits, "--radius", "10", "--out", fits],
+        ]
+        for call in calls {
+            #expect(SkyTool.run(call) == 2, "\(call.joined(separator: " "))")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fits)) == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lc)) == lcBefore)
+    }
+}
