@@ -163,3 +163,27 @@ struct CSVTests {
         #expect(c["b"]?.values == .string(["x y"]))
     }
 }
+
+@Suite("CSV encoding")
+struct CSVEncodingTests {
+    /// Bytes that are not UTF-8 (Latin-1 é, a lone continuation byte, an overlong '/', a surrogate) are a
+    /// data error naming the line and the column; they used to become U+FFFD silently. Valid multi-byte
+    /// text (°, ″, emoji) reads unchanged.
+    @Test(arguments: [[UInt8(0xE9)], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]])
+    func invalidBytesNameLineAndColumn(_ bad: [UInt8]) throws {
+        let d = TempDir()
+        var bytes = Array("id,name,mag\n1,Vega,0.0\n2,Prox".utf8) + bad + Array("ima,11.1\n".utf8)
+        let p = d.file("bad.csv")
+        try Data(bytes).write(to: URL(fileURLWithPath: p))
+        do {
+            _ = try Catalogue.read(p)
+            Issue.record("invalid UTF-8 must not read")
+        } catch let e as CSVError {
+            #expect(e.line == 3 && e.column == "name", "\(e)")
+        }
+        bytes = Array("id,name\n1,\"−17° 10′ 5″ ✨\"\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: p))
+        let c = try Catalogue.read(p)
+        #expect(try c.column("name").values == .string(["−17° 10′ 5″ ✨"]))
+    }
+}

@@ -156,7 +156,63 @@ struct CSVParser {
         self.p = p; self.n = n; self.source = source; self.options = options
     }
 
+    /// The offset of the first byte that does not start a well-formed UTF-8 sequence (overlong forms,
+    /// surrogates and code points above U+10FFFF are ill-formed), or nil.
+    static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        var i = 0
+        while i < n {
+            // ASCII runs eight bytes at a time (no byte with its high bit set).
+            while i + 8 <= n, UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
+            let b = p[i]
+            if b < 0x80 { i += 1; continue }
+            let len: Int, lead: UInt32, minimum: UInt32
+            if b & 0xE0 == 0xC0 { len = 2; lead = UInt32(b & 0x1F); minimum = 0x80 }
+            else if b & 0xF0 == 0xE0 { len = 3; lead = UInt32(b & 0x0F); minimum = 0x800 }
+            else if b & 0xF8 == 0xF0 { len = 4; lead = UInt32(b & 0x07); minimum = 0x10000 }
+            else { return i }
+            guard i + len <= n else { return i }
+            var cp = lead
+            for k in 1..<len {
+                let c = p[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                cp = cp << 6 | UInt32(c & 0x3F)
+            }
+            guard cp >= minimum, cp <= 0x10FFFF, !(0xD800...0xDFFF).contains(cp) else { return i }
+            i += len
+        }
+        return nil
+    }
+
+    /// Refuses bytes that are not UTF-8 (a Latin-1 file, say), naming the line and the column, instead of
+    /// turning them into U+FFFD silently.
+    func checkUTF8() throws {
+        guard let bad = CSVParser.firstInvalidUTF8(p, n) else { return }
+        var line = 1, lineStart = 0
+        for k in 0..<bad where p[k] == UInt8(ascii: "\n") { line += 1; lineStart = k + 1 }
+        var field = 0, quoted = false
+        for k in lineStart..<bad {
+            if p[k] == UInt8(ascii: "\"") { quoted.toggle() } else if p[k] == options.delimiter && !quoted { field += 1 }
+        }
+        // The header's name for that field, when the header (the first line that is not a comment) is readable.
+        var column: String? = nil
+        var h = 0
+        if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { h = 3 }
+        while h < n, let c = options.comment, p[h] == c { while h < n && p[h] != UInt8(ascii: "\n") { h += 1 }; h += 1 }
+        if h < n {
+            var e = h
+            while e < n && p[e] != UInt8(ascii: "\n") && p[e] != UInt8(ascii: "\r") { e += 1 }
+            if bad >= e, let header = String(validating: UnsafeBufferPointer(start: p + h, count: e - h), as: UTF8.self) {
+                let names = header.split(separator: Character(UnicodeScalar(options.delimiter)), omittingEmptySubsequences: false)
+                if field < names.count { column = names[field].trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            }
+        }
+        throw CSVError(message: String(format: "byte 0x%02X (offset %d) is not UTF-8: the file is in another encoding (convert it, e.g. iconv -f latin1 -t utf-8)", p[bad], bad),
+                       file: source, line: line, column: column ?? "field \(field + 1)")
+    }
+
     mutating func run() throws -> Catalogue {
+        try checkUTF8()
         // Rough capacity: one field per 8 bytes.
         starts.reserveCapacity(n / 8); ends.reserveCapacity(n / 8); escaped.reserveCapacity(n / 8)
         var i = 0
