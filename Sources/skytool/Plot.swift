@@ -49,6 +49,17 @@ struct FigureOptions: ParsableArguments {
     }
 }
 
+/// --interval: zscale, minmax, or a percentile in (0, 100].
+func intervalArgument(_ s: String) throws -> ImageInterval {
+    switch s {
+    case "zscale": return .zscale()
+    case "minmax": return .minMax
+    default:
+        guard let p = Double(s), p > 0, p <= 100 else { throw ValidationError("--interval is zscale, minmax or a percentile in (0, 100]") }
+        return .percentile(p)
+    }
+}
+
 /// "LO,HI" as a closed range.
 func rangeArgument(_ s: String?, _ what: String) throws -> ClosedRange<Double>? {
     guard let s else { return nil }
@@ -187,13 +198,7 @@ struct PlotImage: ParsableCommand {
     func run() throws {
         let img = try SkyImage.read(image)
         var layer = ImageLayer(width: img.width, height: img.height, values: img.pixels)
-        switch interval {
-        case "zscale": layer.interval = .zscale()
-        case "minmax": layer.interval = .minMax
-        default:
-            guard let p = Double(interval), p > 0, p <= 100 else { throw ValidationError("--interval is zscale, minmax or a percentile") }
-            layer.interval = .percentile(p)
-        }
+        layer.interval = try intervalArgument(interval)
         guard let s = ImageStretch(rawValue: stretch), let m = Colormap(rawValue: cmap) else { throw ValidationError("unknown --stretch or --cmap") }
         layer.stretch = s; layer.colormap = m
         let sky = img.wcs != nil

@@ -54,13 +54,7 @@ struct StampCommand: ParsableCommand {
         try Output.refuseOverwriting(inputs: images + [positions, overlay].compactMap { $0 }, outputs: [out])
         if let out { _ = try PlotFormat.of(path: out) }
         var o = StampOptions(size: size.degrees)
-        switch interval {
-        case "zscale": o.interval = .zscale()
-        case "minmax": o.interval = .minMax
-        default:
-            guard let p = Double(interval), p > 0, p <= 100 else { throw ValidationError("--interval is zscale, minmax or a percentile in (0, 100]") }
-            o.interval = .percentile(p)
-        }
+        o.interval = try intervalArgument(interval)
         o.stretch = ImageStretch(rawValue: stretch) ?? .linear
         o.colormap = Colormap(rawValue: cmap) ?? .gray
         o.lines = label; o.panelSize = panelSize; o.dpi = dpi

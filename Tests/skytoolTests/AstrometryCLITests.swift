@@ -25,16 +25,22 @@ struct AstrometryCLITests {
         return files
     }
 
-    @Test func reportAndPairTables() throws {
-        let s = Scratch()
-        let files = try Self.writeVisits(s)
-        // LSST-style coord_ra/coord_dec in radians: TUNIT rad decides (a CSV has no units, so FITS copies are made).
+    /// FITS copies of the visits with coord_ra/coord_dec marked TUNIT rad (a CSV carries no units).
+    static func radianFITS(_ files: [String], _ s: Scratch, prefix: String) throws -> [String] {
         var fits: [String] = []
         for (k, f) in files.enumerated() {
             var c = try Catalogue.read(f)
             for name in ["coord_ra", "coord_dec"] { var col = try c.column(name); col.unit = "rad"; try c.set(col) }
-            let p = s.file("v\(k).fits"); try c.write(to: p); fits.append(p)
+            let p = s.file("\(prefix)\(k).fits"); try c.write(to: p); fits.append(p)
         }
+        return fits
+    }
+
+    @Test func reportAndPairTables() throws {
+        let s = Scratch()
+        let files = try Self.writeVisits(s)
+        // LSST-style coord_ra/coord_dec in radians: TUNIT rad decides.
+        let fits = try Self.radianFITS(files, s, prefix: "v")
         #expect(SkyTool.run(["astrometry"] + fits + ["--mag-col", "mag", "--annuli", "4,10arcmin", "--width", "1", "--out-dir", s.file("out")]) == 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.file("out/report.json")))) as? [String: Any]
         let ms = try #require(report?["measurements"] as? [[String: Any]])
@@ -62,12 +68,7 @@ struct AstrometryCLITests {
     @Test func optionsAndErrors() throws {
         let s = Scratch()
         let files = try Self.writeVisits(s)
-        var fits: [String] = []
-        for (k, f) in files.enumerated() {
-            var c = try Catalogue.read(f)
-            for name in ["coord_ra", "coord_dec"] { var col = try c.column(name); col.unit = "rad"; try c.set(col) }
-            let p = s.file("w\(k).fits"); try c.write(to: p); fits.append(p)
-        }
+        let fits = try Self.radianFITS(files, s, prefix: "w")
         #expect(SkyTool.run(["astrometry", fits[0], "--mag-col", "mag", "--out-dir", s.file("o")]) == 2)           // one visit
         #expect(SkyTool.run(["astrometry"] + fits + ["--mag-col", "nope", "--out-dir", s.file("o")]) == 2)            // no such column
         #expect(SkyTool.run(["astrometry"] + fits + ["--out-dir", s.file("o")]) == 1)                                 // no magnitude
