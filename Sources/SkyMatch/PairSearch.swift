@@ -441,12 +441,9 @@ struct SegmentScratch {
 /// from a `ReusePool`, one per chunk running at a time), computed when a pixel is first visited and kept in a
 /// direct-mapped cache of pixels (by tag index): a pixel is visited as its own and as a neighbour of nearby
 /// pixels, and the nested order keeps most neighbours within the last `slotCount` pixels, so each is
-/// converted about once. Measured at 10^7 rows (shared `field` catalogues, 1", caches pooled, 16 chunks per
-/// core): 1.111 conversions a row of set 2 with 4096 pixels, 1.113 with 2048, 1.126 with 1024, 1.148 with 512.
-/// A cache holds up to `slotCount` pixels' vectors (~8 KB a pixel there, ~30–60 MB a cache at 4096, grown as
-/// the sweep goes); 1024 keeps a quarter of that for 1.4 % more conversions. With the smaller blocks of
-/// `PairSearch.blockRows` (82 rows there), one-thread sweeps took 1.34 s with 1024 slots, 1.43 s with 256
-/// and 1.45 s with 4096. Buffers are owned here and freed by `release()` (the pool calls it).
+/// converted about once. A cache holds up to `slotCount` pixels' vectors, grown as the sweep goes: more slots
+/// save few conversions and cost memory, fewer convert rows again; 1024 was the fastest of the sizes tried
+/// (Docs/performance.md, "Tuning constants"). Buffers are owned here and freed by `release()` (the pool calls it).
 struct VectorCache {
     static let slotCount = 1024
     /// Per cache slot, then per sweep slot (the nine ranges of one pixel block, used when two of them fall
@@ -541,9 +538,8 @@ struct PairList {
 enum PairSearch {
     /// The fewest rows a block (pixel) should hold on average. A row's candidates are the rows of its
     /// pixel inside a z strip 2r high across the pixel, so they grow with the pixel's width, while per-block
-    /// costs (nine pixel look-ups, neighbour lists) shrink with it. One thread, 10^7 rows a table at 1"
-    /// (a 100 deg² field): the sweep took 1.53 s with 128 (blocks of 328 rows there), 1.36 s with 32 (82
-    /// rows), ~1.5 s with 8 (20 rows); at 10^6, 0.133 s with 128 and 0.120 s with 32.
+    /// costs (nine pixel look-ups, neighbour lists) shrink with it; 32 balances the two (the sizes tried are
+    /// in Docs/performance.md, "Tuning constants").
     static let blockRows = 32
     /// The angle (radians) between unit vectors `u` and `v` whose squared chord |u − v|² is `d2`: 2·asin(c/2)
     /// from the chord c below 60° (c < 1), with asin's series to h⁷ for h = c/2 < 2^-10 (its truncation,

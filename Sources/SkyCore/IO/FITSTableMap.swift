@@ -1,7 +1,7 @@
 // A FITS binary table read in place: the file mapped read-only into memory and its rows' fields decoded on
 // demand, or (positions) never decoded at all. Reading a table copies its bytes through cfitsio's buffers
-// and writes every chosen column into new arrays; at 10^7 rows the positions alone are 160 MB of new
-// memory a table, and on machines where fresh memory is slow to fault in that was a fifth of a crossmatch.
+// and writes every chosen column into new arrays; the positions of ten million rows alone are 160 MB of new
+// memory a table, a large part of a crossmatch where fresh memory is slow to fault in.
 // A mapped table's bytes are the operating system's cached pages of the file, shared and already there.
 //
 // This is the one file that calls mmap; the pointers it hands out (`PositionReader`) are valid while the
@@ -151,9 +151,9 @@ public final class FITSTableMap: @unchecked Sendable {
     }
 
     /// Whether rows `index` are best decoded where they lie: they ascend (missing rows aside), or are few
-    /// (under an eighth of the table). Measured at 10^7 rows: 9.5·10^6 random rows decoded in place took
-    /// 2–3× as long as decoding the column and gathering from it; 9.5·10^6 ascending rows of an id column
-    /// took 0.058 s, without a whole decoded column (80 MB).
+    /// (under an eighth of the table). Many random rows read in place jump across the file and are slower
+    /// than decoding the whole column and gathering from it; ascending rows stream, and need no decoded
+    /// column at all.
     static func gathersInPlace(_ index: [Int], rowCount: Int) -> Bool {
         if index.count < rowCount / 8 { return true }
         var last = -1

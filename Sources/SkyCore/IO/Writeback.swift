@@ -81,9 +81,8 @@ final class ReplacementWriteback: @unchecked Sendable {
 /// Call it when a run starts. The pages would be dropped anyway when the new file is renamed over the old
 /// one, at the end of the run; released now, their memory is what the run's first allocations reuse. That
 /// matters where fresh memory is slow: on a virtual machine whose freed memory is handed back to the host
-/// (free page reporting), memory freed a moment ago is faulted in at ~0.1 ms/MB and memory idle for
-/// seconds at 1–3.5 ms/MB (measured on the development machine). There, `skytool match` at 10^7 rows
-/// replacing its 228 MB output took 2.80 s (median of 7) with the old file cached and 2.49 s with it released.
+/// (free page reporting), memory freed a moment ago is faulted in an order of magnitude faster than memory
+/// idle for seconds (figures for a 10^7-row match in Docs/performance.md).
 ///
 /// Only clean cached pages are dropped; the file's contents and the output's crash guarantee are untouched
 /// (a failed run leaves the old file whole). Nothing is done when there is no such regular file, or when it

@@ -1,8 +1,8 @@
 // Large freshly allocated arrays: asking Linux for transparent huge pages before the first touch.
 //
-// A 10⁷-element Int64 column is 80 MB, 20 000 page faults of 4 KiB, each zeroing its page: about 25 ms on
-// this kind of machine, as long as the work done on the column. With MADV_HUGEPAGE the same range faults
-// in 2 MiB pages (about 40 faults), 7 ms. Systems whose transparent-huge-page setting is "never" (or other
+// A 10⁷-element Int64 column is 80 MB: 20 000 page faults of 4 KiB, each zeroing its page, cost as much as the
+// work done on the column. With MADV_HUGEPAGE the same range faults in 2 MiB pages (about 40 faults);
+// Docs/performance.md has the figures. Systems whose transparent-huge-page setting is "never" (or other
 // platforms) ignore the advice; results never depend on it.
 #if canImport(Glibc)
 import Glibc
